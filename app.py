@@ -1,0 +1,5 @@
+"""Streamlit entry point: a thin shell over interviewbot.ui."""
+
+from interviewbot.ui.main import run
+
+run()

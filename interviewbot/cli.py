@@ -1,0 +1,214 @@
+"""Command-line interface: each command is one call into the library."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from interviewbot import __version__
+from interviewbot.config import load_settings
+from interviewbot.errors import InterviewbotError
+
+
+def handle_errors(fn):
+    """Turn InterviewbotError into a clear message on stderr and a non-zero exit."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InterviewbotError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+def emit_json(data) -> None:
+    """Print one JSON document on stdout."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="interviewbot")
+def cli():
+    """interviewbot: practise ML-engineer interviews offline, with grounded feedback."""
+
+
+# --- knowledge index ------------------------------------------------------------------------
+
+
+def _progress_bar():
+    """A tqdm bar on stderr, driven by the index's (done, total, stage) callback."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def update(done: int, total: int, stage: str) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"Embedding {stage}", unit="chunk", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _index(settings=None):
+    from interviewbot.index import KnowledgeIndex
+
+    return KnowledgeIndex(settings or load_settings())
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Drop the index and embed everything again.")
+@click.option("--json", "as_json", is_flag=True, help="Print the ingest report as JSON.")
+@handle_errors
+def ingest(rebuild, as_json):
+    """Build or refresh the index (incremental: only new or changed text is embedded)."""
+    report = _index().ingest(rebuild=rebuild, progress=None if as_json else _progress_bar())
+    if as_json:
+        return emit_json(report.to_dict())
+    g, q = report.guides, report.questions
+    click.echo(f"Guides: {g.total} chunks ({g.embedded} embedded, {g.unchanged} unchanged, {g.deleted} removed)")
+    click.echo(f"Questions: {q.total} ({q.embedded} embedded, {q.unchanged} unchanged, {q.deleted} removed)")
+    click.echo(f"Done in {report.seconds:.2f} s.")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-k", "k", default=4, show_default=True, type=click.IntRange(1, 50), help="How many chunks.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {id, source, heading, text, score}.")
+@handle_errors
+def search(query, k, as_json):
+    """Show the guide chunks most relevant to QUERY, best first."""
+    index = _index()
+    if not index.is_built():
+        index.ingest(progress=None if as_json else _progress_bar())
+    hits = index.search(query, k=k)
+    if as_json:
+        return emit_json([h.to_dict() for h in hits])
+    if not hits:
+        click.echo("No results: the query is empty or the index has no guides.")
+    for rank, hit in enumerate(hits, 1):
+        click.echo(click.style(f"{rank}. {hit.heading}", bold=True) + f"  [{hit.source}]  score {hit.score:.3f}")
+        click.echo("   " + " ".join(hit.text.split())[:300] + "\n")
+
+
+# --- question sets --------------------------------------------------------------------------
+
+
+@cli.group()
+def questions():
+    """Validate, add, list, remove and export question sets."""
+
+
+@questions.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@handle_errors
+def questions_validate(file):
+    """Check a question set (YAML, JSON, CSV or Markdown) without storing it."""
+    from interviewbot.bank import QuestionBank
+    from interviewbot.questions import load_question_set
+
+    qset = load_question_set(file)
+    QuestionBank(load_settings()).check_addable(qset, click.format_filename(file))
+    flagged = sum(q.needs_rubric for q in qset.questions)
+    note = f" ({flagged} without a rubric: graded on general quality only)" if flagged else ""
+    click.echo(f"OK: set {qset.name!r} with {len(qset.questions)} question(s){note}.")
+
+
+@questions.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@handle_errors
+def questions_add(file):
+    """Validate, index and store a custom question set (all or nothing)."""
+    from interviewbot.bank import QuestionBank
+
+    settings = load_settings()
+    qset = QuestionBank(settings).add_set(file, index=_index(settings))
+    click.echo(f"Added set {qset.name!r}: {len(qset.questions)} question(s) stored and indexed.")
+
+
+@questions.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@handle_errors
+def questions_list(as_json):
+    """List every question set and its questions per track."""
+    from interviewbot.bank import QuestionBank
+
+    rows = [
+        {"name": s.name, "builtin": s.builtin, "questions": len(s.questions),
+         "tracks": {t: sum(q.track == t for q in s.questions) for t in sorted({q.track for q in s.questions})},
+         "ids": [q.id for q in s.questions]}
+        for s in QuestionBank(load_settings()).all_sets()
+    ]
+    if as_json:
+        return emit_json(rows)
+    for r in rows:
+        kind = "built-in" if r["builtin"] else "custom"
+        tracks = ", ".join(f"{t}: {n}" for t, n in r["tracks"].items())
+        click.echo(f"{r['name']:<28} {kind:<9} {r['questions']:>4} questions  ({tracks})")
+
+
+@questions.command("remove")
+@click.argument("name")
+@handle_errors
+def questions_remove(name):
+    """Remove a custom set and its vectors."""
+    from interviewbot.bank import QuestionBank
+
+    settings = load_settings()
+    qset = QuestionBank(settings).remove_set(name, index=_index(settings))
+    click.echo(f"Removed set {qset.name!r} ({len(qset.questions)} question(s)).")
+
+
+@questions.command("export")
+@click.argument("name")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+@handle_errors
+def questions_export(name, output):
+    """Export a set as YAML (stdout or a file)."""
+    from interviewbot.bank import QuestionBank
+
+    text = QuestionBank(load_settings()).export_set(name)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+# --- the app ----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8501, show_default=True, type=int, help="Port to listen on.")
+@click.option("--no-ingest", is_flag=True, help="Start without checking the index first.")
+@handle_errors
+def serve(host, port, no_ingest):
+    """Start the Streamlit app (building the index first if needed)."""
+    import os
+
+    from interviewbot.config import PROJECT_ROOT
+
+    if not no_ingest:
+        report = _index().ingest(progress=_progress_bar())
+        click.echo(f"Index ready: {report.guides.total} guide chunks, {report.questions.total} questions "
+                   f"({report.embedded} embedded now).", err=True)
+    click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)", err=True)
+    args = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+            "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+            "--browser.gatherUsageStats", "false"]
+    os.execv(sys.executable, args)
+
+
+def main():
+    cli(prog_name="interviewbot")

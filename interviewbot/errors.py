@@ -1,0 +1,52 @@
+"""Typed errors. Every message says what is wrong, where, and how to fix it."""
+
+from __future__ import annotations
+
+
+class InterviewbotError(Exception):
+    """Base class: a user-facing error whose message is safe to show as-is."""
+
+    exit_code = 1
+
+
+class ConfigError(InterviewbotError):
+    """A setting is missing or invalid."""
+
+
+class ValidationError(InterviewbotError):
+    """Input (a question set, a guide, an answer) failed validation.
+
+    `problems` holds every located problem, so a file's errors are reported at once.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        self.problems = list(problems or [])
+        full = message if not self.problems else message + "\n" + "\n".join(
+            f"  - {p}" for p in self.problems
+        )
+        super().__init__(full)
+        self.summary = message
+
+
+class NotFoundError(InterviewbotError):
+    """An id (question, set, session, chunk) does not exist."""
+
+
+class IndexError_(InterviewbotError):
+    """The vector index is missing, stale or unreadable."""
+
+
+class EmbedderError(InterviewbotError):
+    """The offline embedding model could not be loaded."""
+
+
+class JudgeError(InterviewbotError):
+    """The code judge could not run (not a verdict: a verdict is a normal result)."""
+
+
+class LLMError(InterviewbotError):
+    """A chat model call failed or returned unusable output."""
+
+
+class StorageError(InterviewbotError):
+    """The transcript database could not be read or written."""

@@ -1,0 +1,237 @@
+"""Chroma collections for guide chunks and questions: incremental ingest and search."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from interviewbot.config import Settings, ensure_home
+from interviewbot.corpus import Chunk, load_guides
+from interviewbot.embeddings import MODEL_ID, ChromaEmbeddingFunction, Embedder, get_embedder
+from interviewbot.errors import IndexError_
+
+GUIDES = "guides"
+QUESTIONS = "questions"
+ProgressFn = Callable[[int, int, str], None]  # (done, total, stage)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A retrieved chunk (or question) with its similarity score (1 = identical)."""
+
+    id: str
+    source: str
+    heading: str
+    text: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "source": self.source, "heading": self.heading,
+                "text": self.text, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class IndexItem:
+    """One record to keep in a collection; `fingerprint` changes when it must be re-embedded."""
+
+    id: str
+    embed_text: str
+    document: str
+    metadata: dict
+    fingerprint: str
+
+
+@dataclass
+class SyncReport:
+    """What an ingest did to one collection."""
+
+    embedded: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.embedded + self.unchanged
+
+
+@dataclass
+class IngestReport:
+    """What `ingest` did, per collection, and how long it took."""
+
+    guides: SyncReport = field(default_factory=SyncReport)
+    questions: SyncReport = field(default_factory=SyncReport)
+    seconds: float = 0.0
+
+    @property
+    def embedded(self) -> int:
+        return self.guides.embedded + self.questions.embedded
+
+    def to_dict(self) -> dict:
+        return {"guides": vars(self.guides) | {"total": self.guides.total},
+                "questions": vars(self.questions) | {"total": self.questions.total},
+                "embedded": self.embedded, "seconds": round(self.seconds, 3)}
+
+
+def _hits(res: dict, row: int) -> list[SearchHit]:
+    """SearchHits from one row of a Chroma query result (distance is cosine distance)."""
+    cols = (res["ids"][row], res["documents"][row], res["metadatas"][row], res["distances"][row])
+    return [
+        SearchHit(i, (m or {}).get("source", ""), (m or {}).get("heading", ""), doc or "", 1.0 - float(d))
+        for i, doc, m, d in zip(*cols)
+    ]
+
+
+def chunk_items(chunks: Iterable[Chunk]) -> list[IndexItem]:
+    """Guide chunks as index items (the id is already a content hash)."""
+    return [IndexItem(c.id, c.embed_text, c.text, c.metadata(), c.id) for c in chunks]
+
+
+def open_client(settings: Settings):
+    """An embedded PersistentClient in the data dir, or an HttpClient for `chroma run`."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
+                                   ssl=url.scheme == "https", settings=chroma_settings)
+    ensure_home(settings)
+    return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+
+
+class KnowledgeIndex:
+    """The vector store: guide chunks and questions, each in its own cosine collection."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self._embedder = embedder
+        self._client = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder()
+        return self._embedder
+
+    @property
+    def client(self):
+        if self._client is None:
+            try:
+                self._client = open_client(self.settings)
+            except Exception as exc:  # chroma raises many types for a broken store
+                raise IndexError_(
+                    f"Could not open the index in {self.settings.index_dir}: {exc}. "
+                    "Rebuild it with `interviewbot ingest --rebuild`."
+                ) from exc
+        return self._client
+
+    def collection(self, name: str):
+        """Get or create a collection; one built by another embedding model is rebuilt."""
+        col = self.client.get_or_create_collection(
+            name, metadata={"hnsw:space": "cosine", "embedder": MODEL_ID},
+            embedding_function=ChromaEmbeddingFunction(self._embedder),
+        )
+        if (col.metadata or {}).get("embedder") != MODEL_ID:
+            self.client.delete_collection(name)
+            return self.collection(name)
+        return col
+
+    def reset(self) -> None:
+        """Drop both collections (the index is a cache; `ingest` rebuilds it)."""
+        for name in (GUIDES, QUESTIONS):
+            try:
+                self.client.delete_collection(name)
+            except Exception:  # not there: nothing to drop
+                pass
+
+    def sync(self, name: str, items: list[IndexItem], progress: ProgressFn | None = None) -> SyncReport:
+        """Make a collection hold exactly `items`, embedding only new or changed ones."""
+        col = self.collection(name)
+        existing = col.get(include=["metadatas"])
+        stored = {i: (m or {}).get("fingerprint") for i, m in zip(existing["ids"], existing["metadatas"])}
+        wanted = {item.id: item for item in items}
+        stale = [i for i in stored if i not in wanted]
+        todo = [item for item in items if stored.get(item.id) != item.fingerprint]
+        for start in range(0, len(stale), 1000):
+            col.delete(ids=stale[start : start + 1000])
+        self._upsert(col, todo, name, progress)
+        return SyncReport(embedded=len(todo), deleted=len(stale), unchanged=len(items) - len(todo))
+
+    def _upsert(self, col, items: list[IndexItem], stage: str, progress: ProgressFn | None) -> None:
+        step = 64
+        for start in range(0, len(items), step):
+            batch = items[start : start + step]
+            vectors = self.embedder.embed([it.embed_text for it in batch])
+            col.upsert(
+                ids=[it.id for it in batch],
+                embeddings=vectors,
+                documents=[it.document for it in batch],
+                metadatas=[it.metadata | {"fingerprint": it.fingerprint} for it in batch],
+            )
+            if progress:
+                progress(min(start + step, len(items)), len(items), stage)
+
+    def ingest(self, rebuild: bool = False, progress: ProgressFn | None = None) -> IngestReport:
+        """Bring the index in line with the guides and question sets on disk."""
+        from interviewbot.bank import QuestionBank
+
+        started = time.perf_counter()
+        if rebuild:
+            self.reset()
+        chunks = load_guides(self.settings.guides_dir) + load_guides(self.settings.user_guides_dir, "user")
+        report = IngestReport()
+        report.guides = self.sync(GUIDES, chunk_items(chunks), progress)
+        report.questions = self.sync_questions(QuestionBank(self.settings).all_sets(), progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def sync_questions(self, sets, progress: ProgressFn | None = None) -> SyncReport:
+        """Make the questions collection hold exactly the questions of these sets."""
+        from interviewbot.bank import question_items
+
+        return self.sync(QUESTIONS, question_items(sets), progress)
+
+    def count(self, name: str = GUIDES) -> int:
+        return self.collection(name).count()
+
+    def is_built(self) -> bool:
+        """True when both collections hold something (a first `ingest` has run)."""
+        return self.count(GUIDES) > 0 and self.count(QUESTIONS) > 0
+
+    def search(self, query: str, k: int = 4, name: str = GUIDES, where: dict | None = None) -> list[SearchHit]:
+        """The k nearest records to the query, best first."""
+        if not query or not query.strip():
+            return []
+        col = self.collection(name)
+        n = col.count()
+        if n == 0:
+            return []
+        vector = self.embedder.embed_one(query)
+        res = col.query(query_embeddings=[vector], n_results=min(k, n), where=where,
+                        include=["documents", "metadatas", "distances"])
+        return _hits(res, 0)
+
+    def search_many(self, queries: list[str], k: int = 4, name: str = GUIDES) -> list[list[SearchHit]]:
+        """Several queries embedded in one batch (used by the grader for missed key points)."""
+        queries = [q for q in queries if q and q.strip()]
+        col = self.collection(name)
+        n = col.count()
+        if not queries or n == 0:
+            return [[] for _ in queries]
+        vectors = self.embedder.embed(queries)
+        res = col.query(query_embeddings=list(vectors), n_results=min(k, n),
+                        include=["documents", "metadatas", "distances"])
+        return [_hits(res, row) for row in range(len(queries))]
+
+    def get_chunks(self, ids: list[str]) -> list[SearchHit]:
+        """Chunks by id (score 1.0), in the order asked; unknown ids are skipped."""
+        if not ids:
+            return []
+        res = self.collection(GUIDES).get(ids=ids, include=["documents", "metadatas"])
+        found = {i: SearchHit(i, m.get("source", ""), m.get("heading", ""), d, 1.0)
+                 for i, d, m in zip(res["ids"], res["documents"], res["metadatas"])}
+        return [found[i] for i in ids if i in found]

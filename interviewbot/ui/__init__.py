@@ -1,0 +1,1 @@
+"""Streamlit pages (no business logic here: they call the engine and services)."""

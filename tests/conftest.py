@@ -1,0 +1,26 @@
+"""Hermetic test setup: every test gets its own INTERVIEWBOT_HOME and no API keys."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_SECRET_VARS = ("OPENAI_API_KEY", "INTERVIEWBOT_API_KEY", "OPENAI_BASE_URL", "INTERVIEWBOT_BACKEND",
+                "INTERVIEWBOT_MODEL", "INTERVIEWBOT_DATABASE_URL", "INTERVIEWBOT_CHROMA_URL")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    """Point the data dir at tmp_path and remove any real credentials from the environment."""
+    home = tmp_path / "ibhome"
+    monkeypatch.setenv("INTERVIEWBOT_HOME", str(home))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    for var in _SECRET_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return home
