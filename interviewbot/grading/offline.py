@@ -1,0 +1,250 @@
+"""Deterministic rubric grader: no network, 0-10 score, key points with quoted evidence, citations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from interviewbot.embeddings import Embedder
+from interviewbot.grading.feedback import Citation, Feedback, KeyPointResult
+from interviewbot.grading.text import content_terms, distinct_ratio, sentences, stopword_ratio, tokens
+from interviewbot.questions import KeyPoint, Question
+
+COVERED, PARTLY = 0.55, 0.30  # key-point strength thresholds
+SEM_FLOOR, SEM_CEIL = 0.30, 0.72  # cosine range mapped onto 0..1 (MiniLM: unrelated text sits near 0.1-0.3)
+MAX_ANSWER_CHARS = 20_000  # longer answers are graded on their first 20k characters
+HINT_PENALTY = 1.5
+
+
+@dataclass
+class Signals:
+    """Answer-level observations that scale the rubric coverage."""
+
+    words: int
+    relevance: float  # cosine(answer, question + reference)
+    copied_question: bool = False
+    keyword_stuffed: bool = False
+    repetitive: bool = False
+    length_factor: float = 1.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def quality(self) -> float:
+        factor = self.length_factor * _relevance_factor(self.relevance)
+        if self.copied_question:
+            factor *= 0.1
+        if self.keyword_stuffed:
+            factor *= 0.3
+        if self.repetitive:
+            factor *= 0.5
+        return factor
+
+
+def _relevance_factor(relevance: float) -> float:
+    return float(np.clip((relevance - 0.12) / 0.28, 0.05, 1.0))
+
+
+def _semantic(sim: float) -> float:
+    return float(np.clip((sim - SEM_FLOOR) / (SEM_CEIL - SEM_FLOOR), 0.0, 1.0))
+
+
+def _units(answer: str) -> list[str]:
+    """Sentences plus adjacent pairs: a key point is often made across two sentences."""
+    sents = sentences(answer)
+    pairs = [f"{a} {b}" for a, b in zip(sents, sents[1:])][:40]
+    return sents + pairs or ([answer.strip()] if answer.strip() else [])
+
+
+class RubricScorer:
+    """Marks each key point covered / partly / missed and scores the answer 0-10."""
+
+    def __init__(self, embedder: Embedder):
+        self.embedder = embedder
+        self._kp_cache: dict[tuple[str, ...], np.ndarray] = {}
+
+    def _kp_vectors(self, key_points: list[KeyPoint]) -> np.ndarray:
+        key = tuple(kp.text for kp in key_points)
+        if key not in self._kp_cache:
+            self._kp_cache[key] = self.embedder.embed(list(key))
+        return self._kp_cache[key]
+
+    def assess(self, question: Question, answer: str) -> tuple[list[KeyPointResult], list[float], Signals]:
+        """Per-key-point results and strengths, and the answer-level signals."""
+        answer = (answer or "")[:MAX_ANSWER_CHARS]
+        units = _units(answer)
+        context = question.prompt + "\n" + (question.reference_answer or "")
+        texts = units + [answer or " ", context]
+        vectors = self.embedder.embed(texts)
+        unit_vecs, answer_vec, context_vec = vectors[: len(units)], vectors[-2], vectors[-1]
+        signals = self._signals(question, answer, float(answer_vec @ context_vec), answer_vec)
+        if not question.key_points:
+            return [], [], signals
+        sims = self._kp_vectors(question.key_points) @ unit_vecs.T if units else None
+        answer_terms = set(content_terms(answer))
+        results, strengths = [], []
+        for i, kp in enumerate(question.key_points):
+            best = int(np.argmax(sims[i])) if sims is not None else -1
+            sem = _semantic(float(sims[i][best])) if best >= 0 else 0.0
+            terms = set(content_terms(kp.text))
+            lex = len(terms & answer_terms) / len(terms) if terms else sem
+            strength = (0.6 * sem + 0.4 * lex) if units else 0.0
+            status = "covered" if strength >= COVERED else "partly" if strength >= PARTLY else "missed"
+            evidence = units[best] if status != "missed" and best >= 0 else ""
+            results.append(KeyPointResult(text=kp.text, phase=kp.phase, status=status, evidence=evidence[:400]))
+            strengths.append(strength)
+        return results, strengths, signals
+
+    def _signals(self, question: Question, answer: str, relevance: float, answer_vec) -> Signals:
+        toks = tokens(answer)
+        s = Signals(words=len(toks), relevance=relevance)
+        ref_words = len(tokens(question.reference_answer)) or 120
+        expected = max(25, 0.35 * ref_words)
+        s.length_factor = float(min(1.0, (len(toks) / expected) ** 0.5)) if toks else 0.0
+        prompt_terms = set(content_terms(question.prompt))
+        answer_terms = content_terms(answer)
+        if answer_terms:
+            novel = [t for t in answer_terms if t not in prompt_terms]
+            if len(novel) / len(answer_terms) < 0.25:
+                s.copied_question = True
+                s.notes.append("The answer mostly repeats the question; explain in your own words.")
+        if len(toks) >= 8 and stopword_ratio(answer) < 0.12:
+            s.keyword_stuffed = True
+            s.notes.append("The answer is a list of keywords; connect them in sentences that explain.")
+        if len(toks) >= 30 and distinct_ratio(answer) < 0.3:
+            s.repetitive = True
+            s.notes.append("The answer repeats itself; each sentence should add something.")
+        if relevance < 0.25 and len(toks) >= 3:
+            s.notes.append("The answer seems off-topic for this question.")
+        if 0 < len(toks) < expected * 0.5:
+            s.notes.append("The answer is short; a strong answer explains why, not just what.")
+        return s
+
+    def score(self, strengths: list[float], signals: Signals, hints_used: int = 0) -> tuple[float, dict, float | None]:
+        """Overall 0-10 score, per-dimension scores and the hint cap (if any)."""
+        if signals.words == 0:
+            return 0.0, {"coverage": 0.0, "relevance": 0.0, "depth": 0.0, "clarity": 0.0}, None
+        if strengths:
+            coverage = float(np.mean([min(1.0, s / COVERED) ** 1.5 for s in strengths]))
+        else:  # no rubric: only relevance and depth can be judged
+            coverage = _relevance_factor(signals.relevance) * 0.7
+        raw = 10.0 * coverage * signals.quality
+        if signals.words < 3:
+            raw = min(raw, 0.5)
+        cap = max(3.0, 10.0 - HINT_PENALTY * hints_used) if hints_used else None
+        score = round(min(raw, cap) if cap is not None else raw, 1)
+        clarity = 10.0 * (0.3 if signals.keyword_stuffed else 0.5 if signals.repetitive else 1.0)
+        dims = {"coverage": round(10 * coverage, 1),
+                "relevance": round(10 * _relevance_factor(signals.relevance), 1),
+                "depth": round(10 * signals.length_factor, 1), "clarity": round(clarity, 1)}
+        return float(np.clip(score, 0, 10)), dims, cap
+
+
+# --- retrieval-grounded feedback --------------------------------------------------------------
+
+MAX_CITATIONS = 3
+QUOTE_CHARS = 220
+
+
+def best_quote(text: str, about: str) -> str:
+    """The sentence of a chunk that shares the most terms with `about` (trimmed)."""
+    target = set(content_terms(about))
+    candidates = sentences(text) or [text]
+    best = max(candidates, key=lambda s: len(target & set(content_terms(s))))
+    best = " ".join(best.split())
+    return best if len(best) <= QUOTE_CHARS else best[: QUOTE_CHARS - 3].rsplit(" ", 1)[0] + "..."
+
+
+def citations_for(hits_per_query: list[list], topics: list[str]) -> tuple[list[Citation], list]:
+    """Pick distinct chunks: the best hit for each missed point first, then for the question."""
+    chosen, seen = [], set()
+    for hits, about in hits_per_query:
+        for hit in hits:
+            if hit.id not in seen:
+                seen.add(hit.id)
+                chosen.append((hit, about))
+                break
+        if len(chosen) >= MAX_CITATIONS:
+            break
+    cites = [Citation(chunk_id=h.id, source=h.source, heading=h.heading, quote=best_quote(h.text, about))
+             for h, about in chosen]
+    return cites, [h for h, _ in chosen]
+
+
+@dataclass
+class GradeResult:
+    """A graded turn: the feedback and every chunk retrieved for it (what an LLM may cite)."""
+
+    feedback: Feedback
+    retrieved: list
+
+
+class OfflineGrader:
+    """Rubric scoring + retrieval from the guides, combined into one cited Feedback."""
+
+    name = "offline"
+
+    def __init__(self, embedder: Embedder, index=None, k: int = 3):
+        self.scorer = RubricScorer(embedder)
+        self.index = index
+        self.k = k
+
+    def grade(self, question: Question, answer: str, *, hints_used: int = 0, verdict=None) -> GradeResult:
+        """Grade a text answer (for coding: the discussion, combined with the judge's verdict)."""
+        results, strengths, signals = self.scorer.assess(question, answer)
+        score, dims, cap = self.scorer.score(strengths, signals, hints_used)
+        if verdict is not None:
+            score, dims = _combine_with_verdict(score, dims, verdict, bool((answer or "").strip()), cap)
+        missed = [r for r in results if r.status != "covered"]
+        retrieved, cites = self._retrieve(question, missed)
+        fb = Feedback(score=score, dimensions=dims, key_points=results, citations=cites, score_cap=cap,
+                      grader=self.name)
+        _write_text(fb, question, results, signals, verdict)
+        return GradeResult(fb, retrieved)
+
+    def _retrieve(self, question: Question, missed: list[KeyPointResult]):
+        if self.index is None:
+            return [], []
+        queries = [(r.text, r.text) for r in missed[:MAX_CITATIONS]]
+        queries.append((question.prompt, question.prompt + " " + " ".join(question.topics)))
+        all_hits = self.index.search_many([q for q, _ in queries], k=self.k)
+        retrieved = {h.id: h for hits in all_hits for h in hits}
+        cites, _ = citations_for(list(zip(all_hits, [about for _, about in queries])), question.topics)
+        return list(retrieved.values()), cites
+
+
+def _combine_with_verdict(score, dims, verdict, discussed: bool, cap):
+    """Coding: correctness from the judge (70%) and the complexity discussion (30%)."""
+    correctness = 10.0 * verdict.passed / verdict.total if verdict.total else 0.0
+    dims = {"correctness": round(correctness, 1), "discussion": round(score, 1)} | {
+        k: v for k, v in dims.items() if k != "coverage"}
+    combined = 0.7 * correctness + (0.3 * score if discussed else 0.0)
+    if verdict.verdict != "accepted":
+        combined = min(combined, 6.0)
+    if cap is not None:
+        combined = min(combined, cap)
+    return round(combined, 1), dims
+
+
+def _write_text(fb: Feedback, question: Question, results, signals: Signals, verdict) -> None:
+    counts = fb.coverage_counts()
+    parts = []
+    if verdict is not None:
+        parts.append(f"Judge: {verdict.verdict.replace('_', ' ')} ({verdict.passed}/{verdict.total} tests).")
+    if results:
+        parts.append(f"You covered {counts['covered']} of {len(results)} key points"
+                     f" ({counts['partly']} partly, {counts['missed']} missed).")
+    elif question.needs_rubric:
+        parts.append("This question has no rubric, so only relevance and depth were graded.")
+    parts.extend(signals.notes)
+    fb.summary = " ".join(parts)
+    fb.strengths = [f"Covered: {r.text}" for r in results if r.status == "covered"][:4]
+    fb.improvements = [f"{'Expand' if r.status == 'partly' else 'Cover'}: {r.text}"
+                       for r in results if r.status != "covered"][:5]
+    if fb.citations:
+        c = fb.citations[0]
+        fb.next_step = f"Read \"{c.heading.rsplit(' > ', 1)[-1]}\" in {c.source}, then try a similar question."
+    elif fb.score >= 7.5:
+        fb.next_step = "Strong answer: try a harder question on " + (question.topics[0] if question.topics else "this topic") + "."
+    else:
+        fb.next_step = "Compare your answer with the key points above and try again."
