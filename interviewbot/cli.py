@@ -185,6 +185,101 @@ def questions_export(name, output):
         click.echo(text, nl=False)
 
 
+# --- interviews and grading -------------------------------------------------------------------
+
+
+def _services(settings=None):
+    from interviewbot.interview import Services
+
+    settings = settings or load_settings()
+    services = Services.build(settings)
+    if not services.index.is_built():
+        services.index.ingest(progress=_progress_bar())
+    return services
+
+
+@cli.command()
+@click.option("--track", "tracks", multiple=True, type=click.Choice(["coding", "ml_theory", "system_design", "behavioral"]),
+              help="Track(s); repeat for a mixed interview (default ml_theory).")
+@click.option("--topic", "topics", multiple=True, help="Restrict to topic(s), e.g. --topic regularization.")
+@click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), help="Fix the difficulty (default adaptive).")
+@click.option("-n", "--questions", "num", default=3, show_default=True, type=click.IntRange(1, 50))
+@click.option("--seed", type=int, help="Make question choice reproducible.")
+@click.option("--resume", "resume_id", help="Continue a stored session.")
+@handle_errors
+def interview(tracks, topics, difficulty, num, seed, resume_id):
+    """Run a mock interview in the terminal (answers from stdin, so it can be scripted)."""
+    from interviewbot.interview import InterviewConfig, InterviewSession
+    from interviewbot.terminal import TerminalInterview
+
+    services = _services()
+    if resume_id:
+        session = InterviewSession.resume(services, resume_id)
+        opening = [] if session.finished else None
+    else:
+        config = InterviewConfig(tracks=list(tracks) or ["ml_theory"], topics=list(topics),
+                                 difficulty=difficulty, num_questions=num, seed=seed)
+        session = InterviewSession.start(services, config)
+        opening = None
+    runner = TerminalInterview(session, sys.stdin)
+    runner.show(opening if opening is not None else _last_question(session))
+    runner.run()
+
+
+def _last_question(session):
+    from interviewbot.interview import Message
+
+    msgs = [m for m in session.messages if m["role"] == "interviewer" and m["kind"] in ("question", "follow_up")]
+    return [Message(m["role"], m["kind"], m["content"], m.get("meta") or {}) for m in msgs[-1:]]
+
+
+@cli.command()
+@click.option("--set", "set_file", required=True, type=click.Path(dir_okay=False), help="Question-set file.")
+@click.option("--question", "question_id", required=True, help="Question id in that set.")
+@click.option("--answer-file", required=True, type=click.Path(dir_okay=False), help="File with the answer ('-' for stdin).")
+@click.option("--json", "as_json", is_flag=True, help="Print the Feedback as JSON.")
+@handle_errors
+def grade(set_file, question_id, answer_file, as_json):
+    """Grade one answer offline (rubric + cited guide sections)."""
+    from interviewbot.grading.api import grade_answer_file
+
+    feedback = grade_answer_file(load_settings(), set_file, question_id, answer_file)
+    if as_json:
+        return emit_json(feedback.model_dump(mode="json"))
+    from interviewbot.interview import feedback_markdown
+
+    _print_markdown(feedback_markdown(feedback))
+
+
+def _print_markdown(text: str) -> None:
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console().print(Markdown(text))
+
+
+@cli.group("eval")
+def eval_group():
+    """Measure grading quality."""
+
+
+@eval_group.command("grading")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@handle_errors
+def eval_grading(file, as_json):
+    """Agreement of the offline grader with human scores (CSV: question, reference_answer, answer, human_score [, key_points])."""
+    from interviewbot.grading.api import evaluate_file
+
+    report = evaluate_file(load_settings(), file)
+    if as_json:
+        return emit_json(report)
+    click.echo(f"n={report['n']}  pearson={report['pearson']}  spearman={report['spearman']}  "
+               f"rmse={report['rmse']} (after linear rescaling; raw {report['rmse_raw']})")
+    for track, r in report.get("per_track", {}).items():
+        click.echo(f"  {track:<14} n={r['n']:<3} pearson={r['pearson']}  spearman={r['spearman']}  rmse={r['rmse']}")
+
+
 # --- the app ----------------------------------------------------------------------------------
 
 

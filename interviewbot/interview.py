@@ -327,7 +327,7 @@ class InterviewSession:
 
     def answer(self, text: str) -> list[Message]:
         """A text answer: to the question, a follow-up, a design phase or the complexity question."""
-        text = _clean_answer(text)
+        text = clean_answer(text)
         turn = self._require_turn(("answer", "follow_up"))
         out = [self._say("candidate", "answer", text)]
         pending = turn.pending_exchange
@@ -369,7 +369,7 @@ class InterviewSession:
 
     def submit_code(self, code: str) -> list[Message]:
         """Judge the code against every test; when accepted (or out of tries) ask about complexity."""
-        code = _clean_code(code)
+        code = clean_code(code)
         turn = self._require_turn(("code",))
         turn.code, turn.submissions = code, turn.submissions + 1
         verdict = self.services.judge.run(turn.question, code)
@@ -388,7 +388,7 @@ class InterviewSession:
 
     def run_visible(self, code: str):
         """Run only the visible tests (a dry run: nothing is graded or stored)."""
-        code = _clean_code(code)
+        code = clean_code(code)
         turn = self._require_turn(("code",))
         return self.services.judge.run(turn.question, code, visible_only=True)
 
@@ -483,7 +483,7 @@ def _respect_caps(feedback, offline, verdict):
     return feedback
 
 
-def _clean_answer(text: str) -> str:
+def clean_answer(text: str) -> str:
     text = (text or "").replace("\x00", "").strip()
     if not text:
         raise ValidationError("the answer is empty: type an answer, or use skip / hint.")
@@ -495,7 +495,7 @@ def _clean_answer(text: str) -> str:
     return text
 
 
-def _clean_code(code: str) -> str:
+def clean_code(code: str) -> str:
     code = (code or "").replace("\x00", "")
     if not code.strip():
         raise ValidationError("the code is empty: write the function, then submit.")

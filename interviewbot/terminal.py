@@ -1,0 +1,82 @@
+"""The terminal interview: the same engine, answers read from stdin (so it can be scripted).
+
+Text answers end with an empty line; code ends with a line `END`. Commands on a line of their
+own: `:hint`, `:skip`, `:end` (finish with a summary), `:quit` (leave; resume later).
+"""
+
+from __future__ import annotations
+
+from typing import IO, Iterator
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+
+from interviewbot.errors import InterviewbotError
+from interviewbot.interview import InterviewSession, Message
+
+COMMANDS = (":hint", ":skip", ":end", ":quit")
+_STYLE = {"question": "cyan", "follow_up": "cyan", "hint": "yellow", "feedback": "green",
+          "verdict": "magenta", "summary": "bold green", "text": "white"}
+
+
+class TerminalInterview:
+    """Drive an InterviewSession from a line stream and print with rich."""
+
+    def __init__(self, session: InterviewSession, stdin: IO[str], console: Console | None = None):
+        self.session = session
+        self.lines: Iterator[str] = iter(stdin)
+        self.console = console or Console()
+
+    def show(self, messages: list[Message]) -> None:
+        for m in messages:
+            if m.role == "candidate":
+                continue
+            title = m.kind.replace("_", " ")
+            if m.kind == "question":
+                title = f"Question {m.meta.get('number')}/{m.meta.get('of')} - {m.meta.get('track', '').replace('_', ' ')}"
+            self.console.print(Panel(Markdown(m.content), title=title, border_style=_STYLE.get(m.kind, "white")))
+            if m.kind == "question" and m.meta.get("starter_code"):
+                self.console.print(Panel(m.meta["starter_code"], title="starter code (end your code with a line END)"))
+
+    def _read(self, until: str) -> str | None:
+        """Read lines until the terminator ('' or 'END'); None at end of input."""
+        collected = []
+        for raw in self.lines:
+            line = raw.rstrip("\n")
+            if not collected and line.strip() in COMMANDS:
+                return line.strip()
+            if (until == "" and not line.strip() and collected) or (until and line.strip() == until):
+                return "\n".join(collected)
+            if line.strip() or collected:
+                collected.append(line)
+        return "\n".join(collected) if collected else None
+
+    def run(self) -> str:
+        """Run until the interview ends or input runs out; returns the session id."""
+        self.console.print(f"[dim]Session {self.session.id}. Commands: {', '.join(COMMANDS)}[/dim]")
+        while not self.session.finished and self.session.turn is not None:
+            coding = self.session.turn.awaiting == "code"
+            self.console.print("[bold]>[/bold] " + ("your code, then a line END" if coding else "your answer, then an empty line"))
+            entry = self._read("END" if coding else "")
+            if entry is None or entry == ":quit":
+                self.console.print(f"[yellow]Saved. Resume with: interviewbot interview --resume {self.session.id}[/yellow]")
+                break
+            self._handle(entry, coding)
+        return self.session.id
+
+    def _handle(self, entry: str, coding: bool) -> None:
+        s = self.session
+        try:
+            if entry == ":hint":
+                self.show(s.hint())
+            elif entry == ":skip":
+                self.show(s.skip())
+            elif entry == ":end":
+                self.show(s.end())
+            elif coding:
+                self.show(s.submit_code(entry))
+            else:
+                self.show(s.answer(entry))
+        except InterviewbotError as exc:
+            self.console.print(f"[red]{exc}[/red]")
