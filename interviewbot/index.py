@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from interviewbot.config import Settings, ensure_home
-from interviewbot.corpus import Chunk, load_guides
+from pathlib import Path
+
+from interviewbot.corpus import Chunk, chunk_document, load_guides
 from interviewbot.embeddings import MODEL_ID, ChromaEmbeddingFunction, Embedder, get_embedder
-from interviewbot.errors import IndexError_
+from interviewbot.errors import IndexError_, NotFoundError, ValidationError
 
 GUIDES = "guides"
 QUESTIONS = "questions"
@@ -182,9 +184,8 @@ class KnowledgeIndex:
         started = time.perf_counter()
         if rebuild:
             self.reset()
-        chunks = load_guides(self.settings.guides_dir) + load_guides(self.settings.user_guides_dir, "user")
         report = IngestReport()
-        report.guides = self.sync(GUIDES, chunk_items(chunks), progress)
+        report.guides = self.sync_guides(progress)
         report.questions = self.sync_questions(QuestionBank(self.settings).all_sets(), progress)
         report.seconds = time.perf_counter() - started
         return report
@@ -194,6 +195,46 @@ class KnowledgeIndex:
         from interviewbot.bank import question_items
 
         return self.sync(QUESTIONS, question_items(sets), progress)
+
+    def sync_guides(self, progress: ProgressFn | None = None) -> SyncReport:
+        """Make the guides collection match the shipped and user guides on disk."""
+        chunks = load_guides(self.settings.guides_dir) + load_guides(self.settings.user_guides_dir, "user")
+        return self.sync(GUIDES, chunk_items(chunks), progress)
+
+    def add_guide(self, path, progress: ProgressFn | None = None) -> int:
+        """Validate, store and index a user guide (Markdown/TXT/PDF); returns its chunk count."""
+        import os
+        import shutil
+
+        path = Path(path)
+        chunks = chunk_document(path, f"user/{path.name}")  # raises a clear error for a bad file
+        if not chunks:
+            raise ValidationError(f"{path.name}: no text to index (is the file empty?).")
+        ensure_home(self.settings)
+        target = self.settings.user_guides_dir / path.name
+        tmp = target.with_name(f".{path.name}.tmp")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+        try:
+            self.sync_guides(progress)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            self.sync_guides()
+            raise
+        return len(chunks)
+
+    def remove_guide(self, name: str) -> None:
+        """Delete a user guide and its chunks."""
+        target = self.settings.user_guides_dir / Path(name).name
+        if not target.is_file():
+            known = ", ".join(p.name for p in self.user_guides()) or "none"
+            raise NotFoundError(f"no user guide named {name!r}. User guides: {known}.")
+        target.unlink()
+        self.sync_guides()
+
+    def user_guides(self) -> list[Path]:
+        d = self.settings.user_guides_dir
+        return sorted(p for p in d.iterdir() if p.is_file() and not p.name.startswith(".")) if d.is_dir() else []
 
     def count(self, name: str = GUIDES) -> int:
         return self.collection(name).count()

@@ -1,17 +1,21 @@
-"""App shell: page config and navigation."""
+"""App shell: page config and navigation between the four pages."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-
-def _home() -> None:
-    st.title("interviewbot")
-    st.write("Practise ML-engineer interviews offline: coding, ML theory, system design and behavioral.")
+from interviewbot.ui import interview_page, review_page, sets_page, settings_page, widgets
 
 
 def run() -> None:
     """Render the app."""
-    st.set_page_config(page_title="interviewbot", page_icon=":speech_balloon:", layout="wide")
-    nav = st.navigation([st.Page(_home, title="Home", default=True)])
-    nav.run()
+    st.set_page_config(page_title="interviewbot", page_icon=":material/record_voice_over:", layout="wide")
+    pages = {
+        "interview": st.Page(interview_page.render, title="Interview", icon=":material/forum:",
+                             url_path="interview", default=True),
+        "review": st.Page(review_page.render, title="Review", icon=":material/history:", url_path="review"),
+        "sets": st.Page(sets_page.render, title="Question sets", icon=":material/library_books:", url_path="sets"),
+        "settings": st.Page(settings_page.render, title="Settings", icon=":material/settings:", url_path="settings"),
+    }
+    widgets.PAGES.update(pages)
+    st.navigation(list(pages.values())).run()
