@@ -1,0 +1,290 @@
+"""Runs inside the sandboxed child process (started as `python -I -S -B _sandbox.py`).
+
+It reads a job (one JSON line) on stdin, isolates itself (namespaces, an empty /tmp, limits,
+an unprivileged uid, no new privileges), then:
+
+- role "candidate": loads the candidate's code and serves calls read from the command fd,
+  writing each normalised return value (or error) to the result fd. Expected values are never
+  sent here: the parent compares, so nothing the code does in this process can fake a pass.
+- role "checker": runs a question's `check(candidate)` code, calling the candidate process
+  through the same pipes; it makes itself non-dumpable so the candidate cannot read or
+  trace it, and reports on stdout.
+
+Stdlib only: this file must not import interviewbot (site-packages are not on the path).
+"""
+
+import ctypes
+import json
+import os
+import resource
+import signal
+import sys
+import time
+
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+MS_BIND, MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_RDONLY = 4096, 16384, 1 << 18, 2, 4, 32, 1
+PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 4, 38, 1
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _mount(source, target, fstype, flags, data=None):
+    enc = lambda s: s.encode() if s is not None else None  # noqa: E731
+    if _libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
+        raise OSError(ctypes.get_errno(), f"mount {target}")
+
+
+def _write(path, text):
+    with open(path, "w") as fh:
+        fh.write(text)
+
+
+def _isolate(job):
+    """New net/mount/pid namespaces with the work dir as /tmp; returns a description."""
+    root = os.geteuid() == 0
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | (0 if root else CLONE_NEWUSER)
+    uid, gid = os.geteuid(), os.getegid()
+    if _libc.unshare(flags) != 0:
+        raise OSError(ctypes.get_errno(), "unshare")
+    if not root:
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"0 {uid} 1")
+        _write("/proc/self/gid_map", f"0 {gid} 1")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount(job["workdir"], "/tmp", None, MS_BIND)
+    _expose_python(job)
+    for extra in ("/var/tmp", "/dev/shm", "/run/lock"):
+        if os.path.isdir(extra):
+            _mount("tmpfs", extra, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=1777")
+    # The first child in the new pid namespace is its init: when it exits, the kernel kills
+    # everything the candidate left behind (background processes, fork bombs).
+    pid = os.fork()
+    if pid:
+        _wait_and_exit(pid)
+    try:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV)
+    except OSError:
+        pass  # the old /proc still works; it only shows other pids
+    return "namespaces(net,mount,pid)" + ("" if root else "+user")
+
+
+def _expose_python(job):
+    """Bind the interpreter's library dirs read-only under /tmp/.python/N and point sys.path there.
+
+    The per-run uid may not be able to reach them where they are (e.g. a Python under /root,
+    mode 700, when the app runs as root): inside our mount namespace they become reachable.
+    """
+    base = "/tmp/.python"  # the work dir, now mounted on /tmp
+    os.mkdir(base, 0o755)
+    paths = []
+    for n, path in enumerate(p for p in job["sys_path"] if os.path.isdir(p)):
+        target = os.path.join(base, str(n))
+        os.mkdir(target, 0o755)
+        _mount(path, target, None, MS_BIND | MS_REC)
+        try:
+            _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC)
+        except OSError:
+            pass  # read-only is a nicety: the files are not the run uid's to write anyway
+        paths.append((path, f"/tmp/.python/{n}"))
+    job["sys_path"] = [new for _, new in paths]
+    # Packages imported before the switch (encodings, ...) load submodules through __path__.
+    for module in list(sys.modules.values()):
+        search = getattr(module, "__path__", None)
+        if isinstance(search, list):
+            search[:] = [_moved(p, paths) for p in search]
+
+
+def _moved(path, moves):
+    for old, new in moves:
+        if path == old or path.startswith(old + os.sep):
+            return new + path[len(old):]
+    return path
+
+
+def _wait_and_exit(pid):
+    """The outer process: forward the init child's exit status."""
+    signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except ChildProcessError:
+            os._exit(1)
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):
+        os._exit(128 + os.WTERMSIG(status))
+    os._exit(os.WEXITSTATUS(status))
+
+
+def _block_sockets():
+    """Fallback when namespaces are unavailable: refuse to create sockets (audit hooks stay)."""
+    def hook(event, args):
+        if event == "socket.__new__":
+            raise PermissionError("network access is disabled in the judge")
+    sys.addaudithook(hook)
+    return "sockets blocked (namespaces unavailable)"
+
+
+def _limit(job):
+    mb = 1024 * 1024
+    cpu = max(1, int(job["cpu_s"] + 0.999))
+    limits = {
+        resource.RLIMIT_CPU: (cpu, cpu + 1),
+        resource.RLIMIT_AS: ((job["memory_mb"] + job["base_memory_mb"]) * mb,) * 2,
+        resource.RLIMIT_FSIZE: (job["file_mb"] * mb,) * 2,
+        resource.RLIMIT_NPROC: (job["nproc"],) * 2,
+        resource.RLIMIT_NOFILE: (64, 64),
+        resource.RLIMIT_CORE: (0, 0),
+    }
+    for which, value in limits.items():
+        resource.setrlimit(which, value)
+
+
+def _drop_privileges(job):
+    if os.geteuid() == 0 and job.get("uid") is not None:
+        os.setgroups([])
+        os.setgid(job["uid"])
+        os.setuid(job["uid"])
+    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+
+
+def _setup(job):
+    os.chdir(job["workdir"])
+    isolation = "none"
+    if job.get("isolate", True):
+        try:
+            isolation = _isolate(job)
+            os.chdir("/tmp")
+        except OSError:
+            isolation = _block_sockets()
+    else:
+        isolation = _block_sockets()
+    if job["role"] == "checker":
+        _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    sys.path[:] = job["sys_path"]
+    _limit(job)
+    _drop_privileges(job)
+    os.environ.clear()
+    os.environ.update(job["env"])
+    return isolation
+
+
+def _error_text(exc):
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _send(stream, obj):
+    stream.write(json.dumps(obj, allow_nan=True) + "\n")
+    stream.flush()
+
+
+def _load_candidate(job, results):
+    try:
+        code = compile(job["code"], "solution.py", "exec")
+    except (SyntaxError, ValueError) as exc:
+        _send(results, {"type": "load", "status": "syntax_error", "error": _error_text(exc)})
+        return None
+    module = {"__name__": "solution", "__builtins__": __builtins__}
+    try:
+        exec(code, module)
+    except MemoryError:
+        _send(results, {"type": "load", "status": "memory", "error": "MemoryError while loading the code"})
+        return None
+    except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt: all are the candidate's
+        _send(results, {"type": "load", "status": "error", "error": _error_text(exc)})
+        return None
+    fn = module.get(job["entry_point"])
+    if not callable(fn):
+        _send(results, {"type": "load", "status": "error",
+                        "error": f"NameError: the function {job['entry_point']}() is not defined"})
+        return None
+    _send(results, {"type": "load", "status": "ok"})
+    return fn
+
+
+def _serve(fn, commands, results, normalise):
+    for line in commands:
+        call = json.loads(line)
+        started = time.perf_counter()
+        try:
+            value = fn(*call["args"], **call["kwargs"])
+            reply = {"type": "result", "i": call["i"], "ok": True, "got": normalise(value)}
+        except MemoryError:
+            reply = {"type": "result", "i": call["i"], "ok": False, "status": "memory", "error": "MemoryError"}
+        except RecursionError as exc:
+            reply = {"type": "result", "i": call["i"], "ok": False, "error": _error_text(exc)}
+        except BaseException as exc:  # noqa: BLE001
+            reply = {"type": "result", "i": call["i"], "ok": False, "error": _error_text(exc)}
+        reply["ms"] = (time.perf_counter() - started) * 1000
+        try:
+            _send(results, reply)
+        except (TypeError, ValueError) as exc:
+            _send(results, {"type": "result", "i": call["i"], "ok": False, "error": _error_text(exc),
+                            "ms": reply["ms"]})
+
+
+def _run_candidate(job):
+    commands = os.fdopen(job["cmd_fd"], "r", buffering=1)
+    results = os.fdopen(job["res_fd"], "w", buffering=1)
+    sys.setrecursionlimit(job.get("recursion_limit", 10_000))
+    normalise = job["_normalise"]
+    fn = _load_candidate(job, results)
+    if fn is not None:
+        _serve(fn, commands, results, normalise)
+    os._exit(0)
+
+
+class CandidateError(Exception):
+    """The candidate's function raised (or the candidate process died)."""
+
+
+def _run_checker(job):
+    commands = os.fdopen(job["cmd_fd"], "w", buffering=1)
+    results = os.fdopen(job["res_fd"], "r", buffering=1)
+    out = sys.__stdout__
+    normalise = job["_normalise"]
+    counter = iter(range(10**9))
+
+    def candidate(*args, **kwargs):
+        i = next(counter)
+        _send(commands, {"i": f"check-{i}", "args": normalise(list(args)), "kwargs": normalise(kwargs)})
+        line = results.readline()
+        if not line:
+            raise CandidateError("the candidate's process ended")
+        reply = json.loads(line)
+        if not reply.get("ok"):
+            raise CandidateError(reply.get("error") or "the candidate's function failed")
+        return reply["got"]
+
+    namespace = {"__name__": "checker"}
+    try:
+        exec(compile(job["check"], "check.py", "exec"), namespace)
+        namespace["check"](candidate)
+        _send(out, {"check": "passed"})
+    except CandidateError as exc:
+        _send(out, {"check": "error", "error": str(exc)})
+    except AssertionError as exc:
+        _send(out, {"check": "failed", "error": _error_text(exc)})
+    except BaseException as exc:  # noqa: BLE001
+        _send(out, {"check": "failed", "error": _error_text(exc)})
+    os._exit(0)
+
+
+def main():
+    job = json.loads(sys.stdin.readline())
+    sys.path.insert(0, job["judge_dir"])
+    from compare import normalise  # the same rules the parent documents
+
+    sys.path.pop(0)
+    job["_normalise"] = normalise
+    isolation = _setup(job)
+    if job["role"] == "candidate":
+        os.write(job["res_fd"], (json.dumps({"type": "hello", "isolation": isolation}) + "\n").encode())
+        _run_candidate(job)
+    else:
+        _run_checker(job)
+
+
+if __name__ == "__main__":
+    main()
