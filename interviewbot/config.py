@@ -36,6 +36,8 @@ class Settings:
     llm_max_retries: int = 2
     retrieval_k: int = 4
     embed_batch_size: int = 32
+    judge0_url: str = ""  # empty: the local sandbox judges code
+    judge0_token: str = ""
 
     @property
     def index_dir(self) -> Path:
@@ -109,6 +111,8 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         llm_timeout_s=_env_float("INTERVIEWBOT_LLM_TIMEOUT", 60.0),
         llm_max_retries=int(_env_float("INTERVIEWBOT_LLM_RETRIES", 2)),
         retrieval_k=int(_env_float("INTERVIEWBOT_RETRIEVAL_K", 4)),
+        judge0_url=e("INTERVIEWBOT_JUDGE0_URL", ""),
+        judge0_token=e("INTERVIEWBOT_JUDGE0_TOKEN", ""),
     )
     return _validated(settings)
 

@@ -1,0 +1,9 @@
+def merge_intervals(intervals):
+    merged = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            # Bug: an interval nested inside the previous one shrinks the merged end.
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    return merged
