@@ -280,6 +280,84 @@ def eval_grading(file, as_json):
         click.echo(f"  {track:<14} n={r['n']:<3} pearson={r['pearson']}  spearman={r['spearman']}  rmse={r['rmse']}")
 
 
+# --- the code judge ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("solution", type=click.Path(dir_okay=False))
+@click.option("--set", "set_file", required=True, type=click.Path(dir_okay=False), help="Question-set file.")
+@click.option("--question", "question_id", required=True, help="Coding question id in that set.")
+@click.option("--visible-only", is_flag=True, help="Run only the visible tests (a dry run).")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@handle_errors
+def judge(solution, set_file, question_id, visible_only, as_json):
+    """Run SOLUTION.py against a coding question's visible and hidden tests in the sandbox."""
+    from interviewbot.judge.api import judge_file
+
+    verdict = judge_file(load_settings(), solution, set_file, question_id, visible_only=visible_only)
+    if as_json:
+        emit_json(verdict.model_dump(mode="json"))
+    else:
+        from interviewbot.interview import verdict_markdown
+
+        _print_markdown(verdict_markdown(verdict))
+    sys.exit(0 if verdict.accepted else 3)
+
+
+# --- transcripts ------------------------------------------------------------------------------
+
+
+@cli.group()
+def sessions():
+    """List, show and export stored interview sessions."""
+
+
+def _store():
+    from interviewbot.transcripts import TranscriptStore
+
+    return TranscriptStore.from_settings(load_settings())
+
+
+@sessions.command("list")
+@click.option("--track", type=click.Choice(["coding", "ml_theory", "system_design", "behavioral"]))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@handle_errors
+def sessions_list(track, as_json):
+    """Sessions, newest first, with their mean score."""
+    rows = _store().list_sessions(track=track)
+    if as_json:
+        return emit_json(rows)
+    if not rows:
+        click.echo("No sessions yet. Start one with `interviewbot interview` or `make run`.")
+    for r in rows:
+        avg = "-" if r["avg_score"] is None else f"{r['avg_score']:.1f}"
+        click.echo(f"{r['id'][:12]}  {r['started_at'][:16].replace('T', ' ')}  {r['status']:<8}  "
+                   f"graded {r['n_graded']:>2}  mean {avg:>4}  {', '.join(r['tracks'])}")
+
+
+@sessions.command("show")
+@click.argument("session_id")
+@handle_errors
+def sessions_show(session_id):
+    """Print a session's transcript (an id or a unique prefix)."""
+    _print_markdown(_store().export(session_id, "md"))
+
+
+@sessions.command("export")
+@click.argument("session_id")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+@handle_errors
+def sessions_export(session_id, fmt, output):
+    """Export a session as Markdown, JSON or self-contained HTML."""
+    text = _store().export(session_id, fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.", err=True)
+    else:
+        click.echo(text)
+
+
 # --- the app ----------------------------------------------------------------------------------
 
 

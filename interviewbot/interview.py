@@ -375,7 +375,7 @@ class InterviewSession:
         verdict = self.services.judge.run(turn.question, code)
         turn.verdict = verdict.model_dump(mode="json") | {"submissions": turn.submissions}
         out = [self._say("candidate", "code", code),
-               self._say("system", "verdict", _verdict_text(verdict), {"verdict": turn.verdict})]
+               self._say("system", "verdict", verdict_markdown(verdict), {"verdict": turn.verdict})]
         if verdict.verdict == "accepted" or turn.submissions >= MAX_SUBMISSIONS:
             turn.exchanges.append({"kind": "complexity", "prompt": COMPLEXITY_PROMPT, "answer": None})
             out.append(self._say("interviewer", "follow_up", COMPLEXITY_PROMPT))
@@ -504,8 +504,11 @@ def clean_code(code: str) -> str:
     return code
 
 
-def _verdict_text(verdict) -> str:
+def verdict_markdown(verdict) -> str:
+    """A verdict as Markdown: the outcome, the first failing visible test, the reason."""
     line = f"**{verdict.verdict.replace('_', ' ').title()}**: {verdict.passed}/{verdict.total} tests passed."
+    if verdict.message and verdict.verdict != "accepted":
+        line += f"\n\n{verdict.message.strip()[:500]}"
     ff = verdict.first_failure
     if ff is not None:
         ff = ff if isinstance(ff, dict) else ff.model_dump()
@@ -576,9 +579,9 @@ def summary_markdown(summary: dict) -> str:
     lines = [f"**Interview complete: {summary['questions']} graded, overall {summary['overall']}/10.**", ""]
     lines += [f"- {t.replace('_', ' ')}: {s}/10" for t, s in summary["tracks"].items()]
     if summary["strongest"]:
-        lines.append(f"\nStrongest topics: {', '.join(summary['strongest'])}.")
+        lines += ["", f"Strongest topics: {', '.join(summary['strongest'])}."]
     if summary["weakest"]:
-        lines.append(f"Weakest topics: {', '.join(summary['weakest'])}.")
+        lines += ["", f"Weakest topics: {', '.join(summary['weakest'])}."]
     if summary["study_plan"]:
         lines.append("\nStudy plan:")
         lines += [f"- {p['topic']}: read \"{p['heading']}\" ({p['source']})" for p in summary["study_plan"]]
