@@ -24,3 +24,28 @@ def isolated_home(tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
     return home
+
+
+@pytest.fixture(scope="session")
+def _built_index(tmp_path_factory):
+    """The shipped knowledge indexed once per test run (embedding it takes a while)."""
+    from interviewbot.config import load_settings
+    from interviewbot.index import KnowledgeIndex
+
+    home = tmp_path_factory.mktemp("built") / "ibhome"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("INTERVIEWBOT_HOME", str(home))
+    try:
+        KnowledgeIndex(load_settings()).ingest()
+    finally:
+        mp.undo()
+    return home
+
+
+@pytest.fixture
+def indexed_home(_built_index, isolated_home):
+    """This test's INTERVIEWBOT_HOME, pre-filled with a copy of the built index."""
+    import shutil
+
+    shutil.copytree(_built_index, isolated_home, dirs_exist_ok=True)
+    return isolated_home

@@ -1,0 +1,151 @@
+"""Transcript store: migrations, committed turns survive SIGKILL, concurrent writers, exports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from interviewbot.cli import cli
+from interviewbot.errors import NotFoundError, ValidationError
+from interviewbot.transcripts import MIGRATIONS, TranscriptStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def store(tmp_path):
+    return TranscriptStore(f"sqlite:///{tmp_path / 'ib.db'}")
+
+
+def _session_with_turn(store, answer="an answer <b>bold</b>"):
+    sid = store.create_session(config={"tracks": ["ml_theory"]})
+    tid = store.start_turn(sid, question_id="q1", track="ml_theory", topics=["statistics"], difficulty="easy",
+                           prompt="What is a p-value?")
+    store.add_message(sid, role="interviewer", kind="question", content="What is a p-value?", turn_id=tid)
+    store.add_message(sid, role="candidate", kind="answer", content=answer, turn_id=tid)
+    store.update_turn(tid, status="graded", answer=answer, score=6.5, citations=[{"chunk_id": "abc"}])
+    return sid
+
+
+def test_migrations_apply_once_and_twice_is_noop(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    first = TranscriptStore(url)
+    assert first.schema_version() == MIGRATIONS[-1][0]
+    assert first.migrate() == []  # already applied
+    assert TranscriptStore(url).migrate() == []  # a second process opening it changes nothing
+    with first.engine.connect() as conn:
+        assert conn.scalar(sa.text("select count(*) from schema_migrations")) == len(MIGRATIONS)
+
+
+def test_sqlite_uses_wal(store):
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar().lower() == "wal"
+
+
+def test_store_round_trip_and_stats(store):
+    sid = _session_with_turn(store)
+    data = store.get_session(sid[:8])  # a unique prefix works
+    assert data["id"] == sid and data["turns"][0]["score"] == 6.5
+    assert [m["kind"] for m in data["messages"]] == ["question", "answer"]
+    assert store.question_stats()["q1"]["last_score"] == 6.5
+    assert store.topic_stats()["statistics"]["mean_score"] == 6.5
+    assert store.list_sessions(track="ml_theory")[0]["n_graded"] == 1
+    assert store.list_sessions(track="coding") == []
+    assert store.list_sessions(min_score=7) == []
+
+
+def test_store_unknown_session_and_bad_format(store):
+    with pytest.raises(NotFoundError, match="sessions list"):
+        store.get_session("deadbeef")
+    sid = _session_with_turn(store)
+    with pytest.raises(ValidationError, match="md, json or html"):
+        store.export(sid, "pdf")
+    with pytest.raises(ValueError, match="unknown turn field"):
+        store.update_turn(1, not_a_column=1)
+
+
+def test_exports_escape_user_text(store):
+    sid = _session_with_turn(store, answer="<script>alert('x')</script> & more")
+    page = store.export(sid, "html")
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert page.startswith("<!doctype html>") and "<link" not in page  # self-contained
+    md = store.export(sid, "md")
+    assert "What is a p-value?" in md and "<script>alert('x')</script>" in md
+    assert json.loads(store.export(sid, "json"))["turns"][0]["score"] == 6.5
+
+
+def _write_many(args):
+    url, worker = args
+    store = TranscriptStore(url)
+    sid = store.create_session(config={"tracks": ["coding"], "worker": worker})
+    for n in range(50):
+        tid = store.start_turn(sid, question_id=f"q{n}", track="coding", topics=["arrays"], difficulty="easy",
+                               prompt=f"question {n}")
+        store.add_message(sid, role="candidate", kind="answer", content=f"answer {worker}-{n}", turn_id=tid)
+        store.update_turn(tid, status="graded", score=float(n % 10))
+    return sid
+
+
+def test_eight_concurrent_sessions_lose_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'concurrent.db'}"
+    TranscriptStore(url)  # migrate once up front
+    with ProcessPoolExecutor(max_workers=8) as pool:
+        sids = list(pool.map(_write_many, [(url, w) for w in range(8)]))
+    store = TranscriptStore(url)
+    for sid in sids:
+        data = store.get_session(sid)
+        assert len(data["turns"]) == 50 and len(data["messages"]) == 50
+        assert all(t["status"] == "graded" for t in data["turns"])
+
+
+SCRIPT = """
+import sys, time
+from interviewbot.transcripts import TranscriptStore
+store = TranscriptStore(sys.argv[1])
+sid = store.create_session(config={"tracks": ["ml_theory"]})
+print(sid, flush=True)
+for n in range(1000):
+    tid = store.start_turn(sid, question_id=f"q{n}", track="ml_theory", topics=[], difficulty="easy", prompt="p")
+    store.update_turn(tid, status="graded", answer=f"answer {n}", score=5.0)
+    print(n, flush=True)
+    time.sleep(0.01)
+"""
+
+
+def test_sigkill_loses_no_committed_turn(tmp_path):
+    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, url], stdout=subprocess.PIPE, text=True)
+    sid = proc.stdout.readline().strip()
+    committed = -1
+    while committed < 20:
+        committed = int(proc.stdout.readline())
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    turns = TranscriptStore(url).get_session(sid)["turns"]
+    graded = [t for t in turns if t["status"] == "graded"]
+    assert len(graded) >= committed + 1  # every turn reported as committed is there
+    assert [t["answer"] for t in graded[: committed + 1]] == [f"answer {n}" for n in range(committed + 1)]
+
+
+def test_cli_sessions_list_show_export(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("INTERVIEWBOT_DATABASE_URL", store.url)
+    sid = _session_with_turn(store)
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["sessions", "list", "--json"])
+    assert json.loads(listed.output)[0]["id"] == sid
+    assert "p-value" in runner.invoke(cli, ["sessions", "show", sid[:10]]).output
+    out = tmp_path / "s.html"
+    res = runner.invoke(cli, ["sessions", "export", sid, "--format", "html", "-o", str(out)])
+    assert res.exit_code == 0 and "&lt;b&gt;bold" in out.read_text()
+    bad = runner.invoke(cli, ["sessions", "show", "ffffffff"])
+    assert bad.exit_code == 1 and "no session" in bad.output
