@@ -75,6 +75,7 @@ class ChatBackend:
         from langchain_openai import ChatOpenAI
 
         self.name, self.model, self.structured_method = name, model, structured_method
+        self.last_usage: dict = {}
         self._llm = ChatOpenAI(model=model, api_key=api_key or "not-needed", base_url=base_url or None,
                                timeout=timeout_s, max_retries=max_retries, temperature=0.2,
                                stream_usage=True)
@@ -89,9 +90,12 @@ class ChatBackend:
         return ChatResult(str(reply.content or ""), _usage(reply), (time.perf_counter() - started) * 1000)
 
     def stream(self, messages: Messages) -> Iterator[str]:
-        """Reply text as it arrives."""
+        """Reply text as it arrives; token usage lands in `last_usage` when the stream ends."""
+        self.last_usage = {}
         try:
             for chunk in self._llm.stream(_to_lc(messages)):
+                if getattr(chunk, "usage_metadata", None):
+                    self.last_usage = _usage(chunk)
                 if chunk.content:
                     yield str(chunk.content)
         except Exception as exc:
@@ -126,6 +130,10 @@ class ChatBackend:
         raw_msg = out.get("raw")
         raw = str(getattr(raw_msg, "content", "") or getattr(raw_msg, "tool_calls", "") or "")
         usage = _usage(raw_msg) if raw_msg is not None else {}
+        invalid = getattr(raw_msg, "invalid_tool_calls", None) or []
+        if out.get("parsed") is None and invalid:
+            return StructuredResult(None, str(invalid[0].get("args") or ""),
+                                    f"unparseable output (malformed tool-call arguments): {_short(invalid[0].get('error'))}", usage)
         if out.get("parsing_error") is not None or out.get("parsed") is None:
             return StructuredResult(None, raw, f"unparseable output: {_short(out.get('parsing_error'))}", usage)
         return StructuredResult(out["parsed"], raw, usage=usage)

@@ -20,11 +20,14 @@ from interviewbot.questions import Question
 
 MAX_ABOVE_OFFLINE = 3.0  # the LLM may judge more generously than the rubric check, within reason
 _INJECTION = re.compile(
-    r"ignore (all |any |the |your |previous |prior |above )*(instructions|rubric|rules|prompt)"
-    r"|(give|award|assign|grade) (me |this |it )?(a )?(10|ten|full marks|perfect)"
-    r"|you are now|system prompt|disregard (the |your )?(rubric|instructions)|10\s*/\s*10",
+    r"(ignore|disregard|forget|override) (all |any |the |your |previous |prior |above |earlier )*"
+    r"(instructions|rubric|rules|prompt|grading)"
+    r"|(give|award|assign|grade|rate|score|mark) (me |this |it |this answer |my answer )?(a |as )?"
+    r"(10|ten|full marks|perfect|maximum)"
+    r"|you are now|system prompt|10\s*(/|out of)\s*10",
     re.IGNORECASE,
 )
+_CLOSE_TAG = re.compile(r"<\s*/\s*answer\s*>", re.IGNORECASE)
 
 
 class LLMKeyPoint(BaseModel):
@@ -33,11 +36,20 @@ class LLMKeyPoint(BaseModel):
     evidence: str = ""
 
 
+class LLMDimensions(BaseModel):
+    """Fixed keys: strict JSON-schema modes reject free-form dicts."""
+
+    coverage: float
+    correctness: float
+    depth: float
+    clarity: float
+
+
 class LLMFeedback(BaseModel):
     """What the model must return (matched to the shared Feedback type after validation)."""
 
     score: float
-    dimensions: dict[str, float] = Field(default_factory=dict)
+    dimensions: LLMDimensions | None = None
     key_points: list[LLMKeyPoint] = Field(default_factory=list)
     summary: str = ""
     strengths: list[str] = Field(default_factory=list)
@@ -55,7 +67,8 @@ def _problems(out: LLMFeedback, retrieved_ids: set[str]) -> list[str]:
     problems = []
     if not 0 <= out.score <= 10:
         problems.append(f"score {out.score} is outside 0-10")
-    problems += [f"dimension {k}={v} is outside 0-10" for k, v in out.dimensions.items() if not 0 <= v <= 10]
+    dims = out.dimensions.model_dump() if out.dimensions else {}
+    problems += [f"dimension {k}={v} is outside 0-10" for k, v in dims.items() if not 0 <= v <= 10]
     unknown = [c for c in out.citations if c not in retrieved_ids]
     if unknown:
         problems.append(f"cited chunk(s) {', '.join(unknown[:3])} that were not retrieved for this answer")
@@ -76,7 +89,7 @@ class LLMGrader:
         return load_prompt("grader").render(
             track=question.track.replace("_", " "), question=question.prompt, rubric=rubric,
             reference_answer=question.reference_answer or "(none)", chunks=chunks or "(none)",
-            answer=answer.replace("</answer>", "</ answer>"), offline_score=f"{offline.score:.1f}")
+            answer=_CLOSE_TAG.sub("</ answer>", answer), offline_score=f"{offline.score:.1f}")
 
     def grade(self, question: Question, answer: str, retrieved, offline: Feedback) -> tuple[Feedback, dict]:
         """(feedback, meta): meta has model, usage, latency_ms, attempts and any fallback reason."""
@@ -114,7 +127,7 @@ class LLMGrader:
                                           "and the rubric score stands.")
         if offline.score_cap is not None:
             score = min(score, offline.score_cap)
-        return Feedback(score=round(score, 1), dimensions={k: round(v, 1) for k, v in out.dimensions.items()},
+        return Feedback(score=round(score, 1), dimensions={k: round(v, 1) for k, v in (out.dimensions.model_dump() if out.dimensions else {}).items()},
                         key_points=key_points, summary=out.summary.strip() + (f" {note}" if note else ""),
                         strengths=out.strengths[:5], improvements=out.improvements[:5],
                         citations=cites or offline.citations, next_step=out.next_step or offline.next_step,
