@@ -268,6 +268,16 @@ class KnowledgeIndex:
                         include=["documents", "metadatas", "distances"])
         return [_hits(res, row) for row in range(len(queries))]
 
+    def search_vectors(self, vectors, k: int = 4, name: str = GUIDES) -> list[list[SearchHit]]:
+        """Nearest records for already-embedded queries (one list of hits per vector)."""
+        col = self.collection(name)
+        n = col.count()
+        if len(vectors) == 0 or n == 0:
+            return [[] for _ in range(len(vectors))]
+        res = col.query(query_embeddings=list(vectors), n_results=min(k, n),
+                        include=["documents", "metadatas", "distances"])
+        return [_hits(res, row) for row in range(len(vectors))]
+
     def get_chunks(self, ids: list[str]) -> list[SearchHit]:
         """Chunks by id (score 1.0), in the order asked; unknown ids are skipped."""
         if not ids:

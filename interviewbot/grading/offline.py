@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,11 +50,35 @@ def _semantic(sim: float) -> float:
     return float(np.clip((sim - SEM_FLOOR) / (SEM_CEIL - SEM_FLOOR), 0.0, 1.0))
 
 
-def _units(answer: str) -> list[str]:
-    """Sentences plus adjacent pairs: a key point is often made across two sentences."""
-    sents = sentences(answer)
-    pairs = [f"{a} {b}" for a, b in zip(sents, sents[1:])][:40]
-    return sents + pairs or ([answer.strip()] if answer.strip() else [])
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.clip(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12, None)
+
+
+def _units(sentence_vecs: np.ndarray, sents: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Sentences plus adjacent pairs: a key point is often made across two sentences.
+
+    A pair's vector is the normalised sum of its sentences' vectors, so only sentences are embedded.
+    """
+    if len(sents) < 2:
+        return sentence_vecs, sents
+    n = min(len(sents) - 1, 40)
+    pairs = _normalised(sentence_vecs[:n] + sentence_vecs[1 : n + 1])
+    return np.vstack([sentence_vecs, pairs]), sents + [f"{a} {b}" for a, b in zip(sents[:n], sents[1 : n + 1])]
+
+
+# Behavioral answers are stories: a rubric point is phrased abstractly ("quantifies the result"),
+# so a sentence that does the phase's job (cue words) also counts as evidence for its key points.
+PHASE_CUES = {
+    "situation": re.compile(r"\b(when i|at my (last|previous|current)|we were|our team|the team|the company|"
+                            r"last (year|quarter)|in (my|our) (last|previous)|i was working|i joined)\b", re.I),
+    "task": re.compile(r"\b(my (task|goal|job|role|responsibility)|i was (asked|responsible|tasked|expected)|"
+                       r"i needed to|i had to|we needed to|the goal|my aim)\b", re.I),
+    "action": re.compile(r"\bi (built|wrote|proposed|decided|led|met|set up|created|analy[sz]ed|talked|asked|"
+                         r"investigated|added|changed|ran|designed|organi[sz]ed|scheduled|explained|pushed|rolled|"
+                         r"started|reached out|prototyped|measured|documented|owned|escalated|negotiated)\b", re.I),
+    "result": re.compile(r"\b(as a result|resulted|in the end|reduced|increased|improved|saved|cut|grew|launched|"
+                         r"shipped|i learned|i learnt|lesson|\d+(\.\d+)?\s*(%|percent|x\b))", re.I),
+}
 
 
 class RubricScorer:
@@ -61,26 +86,38 @@ class RubricScorer:
 
     def __init__(self, embedder: Embedder):
         self.embedder = embedder
-        self._kp_cache: dict[tuple[str, ...], np.ndarray] = {}
+        self._cache: dict[str, np.ndarray] = {}  # rubric, prompt and reference vectors (static text)
+        self._last: tuple | None = None  # the follow-up check and the grade assess the same answer
 
-    def _kp_vectors(self, key_points: list[KeyPoint]) -> np.ndarray:
-        key = tuple(kp.text for kp in key_points)
-        if key not in self._kp_cache:
-            self._kp_cache[key] = self.embedder.embed(list(key))
-        return self._kp_cache[key]
+    def static_vectors(self, texts: list[str]) -> np.ndarray:
+        """Vectors for text that does not change between answers (cached)."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if todo:
+            if len(self._cache) > 20_000:
+                self._cache.clear()
+            self._cache.update(zip(todo, self.embedder.embed(todo)))
+        return np.array([self._cache[t] for t in texts]) if texts else np.zeros((0, self.embedder.dimension))
 
     def assess(self, question: Question, answer: str) -> tuple[list[KeyPointResult], list[float], Signals]:
         """Per-key-point results and strengths, and the answer-level signals."""
         answer = (answer or "")[:MAX_ANSWER_CHARS]
-        units = _units(answer)
-        context = question.prompt + "\n" + (question.reference_answer or "")
-        texts = units + [answer or " ", context]
-        vectors = self.embedder.embed(texts)
-        unit_vecs, answer_vec, context_vec = vectors[: len(units)], vectors[-2], vectors[-1]
+        key = (question.id, question.prompt, answer)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        result = self._assess(question, answer)
+        self._last = (key, result)
+        return result
+
+    def _assess(self, question: Question, answer: str):
+        sents = sentences(answer) or ([answer.strip()] if answer.strip() else [])
+        sent_vecs = self.embedder.embed(sents) if sents else np.zeros((0, self.embedder.dimension))
+        unit_vecs, units = _units(sent_vecs, sents)
+        context_vec = self.static_vectors([question.prompt + "\n" + (question.reference_answer or "")])[0]
+        answer_vec = _normalised(sent_vecs.mean(axis=0)) if sents else np.zeros(self.embedder.dimension)
         signals = self._signals(question, answer, float(answer_vec @ context_vec), answer_vec)
         if not question.key_points:
             return [], [], signals
-        sims = self._kp_vectors(question.key_points) @ unit_vecs.T if units else None
+        sims = self.static_vectors([kp.text for kp in question.key_points]) @ unit_vecs.T if units else None
         answer_terms = set(content_terms(answer))
         results, strengths = [], []
         for i, kp in enumerate(question.key_points):
@@ -89,6 +126,13 @@ class RubricScorer:
             terms = set(content_terms(kp.text))
             lex = len(terms & answer_terms) / len(terms) if terms else sem
             strength = (0.6 * sem + 0.4 * lex) if units else 0.0
+            cue = PHASE_CUES.get(kp.phase or "") if question.track == "behavioral" else None
+            cued = [j for j, sent in enumerate(sents) if cue is not None and cue.search(sent)]
+            if cued:
+                j = max(cued, key=lambda j: sims[i][j])
+                cue_strength = 0.45 + 0.4 * _semantic(float(sims[i][j]) + 0.15)
+                if cue_strength > strength:
+                    strength, best = cue_strength, j
             status = "covered" if strength >= COVERED else "partly" if strength >= PARTLY else "missed"
             evidence = units[best] if status != "missed" and best >= 0 else ""
             results.append(KeyPointResult(text=kp.text, phase=kp.phase, status=status, evidence=evidence[:400]))
@@ -207,7 +251,8 @@ class OfflineGrader:
             return [], []
         queries = [(r.text, r.text) for r in missed[:MAX_CITATIONS]]
         queries.append((question.prompt, question.prompt + " " + " ".join(question.topics)))
-        all_hits = self.index.search_many([q for q, _ in queries], k=self.k)
+        vectors = self.scorer.static_vectors([q for q, _ in queries])  # rubric and prompt: cached
+        all_hits = self.index.search_vectors(vectors, k=self.k)
         retrieved = {h.id: h for hits in all_hits for h in hits}
         cites, _ = citations_for(list(zip(all_hits, [about for _, about in queries])), question.topics)
         return list(retrieved.values()), cites

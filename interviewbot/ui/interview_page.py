@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
+from interviewbot.config import BACKENDS
 from interviewbot.interview import InterviewConfig, InterviewSession
-from interviewbot.questions import TRACKS
+from interviewbot.questions import DIFFICULTIES, TRACKS
 from interviewbot.ui import widgets
-from interviewbot.ui.state import escape_markdown, services, show_error
+from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
 
 TRACK_LABELS = {"ml_theory": "ML theory", "coding": "Coding", "system_design": "System design",
                 "behavioral": "Behavioral"}
+BACKEND_LABELS = {"offline": "Offline (no network)", "openai": "OpenAI", "openai-compatible": "OpenAI-compatible server"}
 
 
 def _session() -> InterviewSession | None:
     """The active session: from this browser tab, or resumed from the URL after a refresh."""
     session = st.session_state.get("interview")
     sid = st.query_params.get("session")
+    if session is not None and sid and sid != session.id:
+        session = None  # the URL names another session (a pasted link): that one wins
+    if session is not None and not sid:
+        st.query_params["session"] = session.id  # keep refresh-resume working after visiting other pages
     if session is None and sid:
         try:
             session = InterviewSession.resume(services(), sid)
@@ -32,26 +36,36 @@ def _session() -> InterviewSession | None:
 def _setup_form() -> None:
     svc = services()
     st.subheader("Start a mock interview")
-    with st.form("setup"):
-        tracks = st.multiselect("Track(s)", TRACKS, default=["ml_theory"], format_func=TRACK_LABELS.get,
-                                key="setup_tracks")
-        topics = st.multiselect("Topics (optional)", svc.bank.topics(), key="setup_topics")
-        difficulty = st.selectbox("Difficulty", ["adaptive", "easy", "medium", "hard"], key="setup_difficulty")
-        num = st.slider("Number of questions", 1, 10, 3, key="setup_num")
-        started = st.form_submit_button("Start interview", type="primary")
-    st.caption(f"Backend: {svc.backend}" + (f" ({svc.model})" if svc.model else " (no network needed)")
-               + ". Change it on the Settings page.")
-    if started:
-        try:
-            config = InterviewConfig(tracks=tracks or ["ml_theory"], topics=topics,
-                                     difficulty=None if difficulty == "adaptive" else difficulty,
-                                     num_questions=num)
-            session = InterviewSession.start(svc, config)
-        except Exception as exc:
-            return show_error(exc)
-        st.session_state["interview"] = session
-        st.query_params["session"] = session.id
-        st.rerun()
+    left, right = st.columns(2)
+    tracks = left.multiselect("Track(s)", TRACKS, default=["ml_theory"], format_func=TRACK_LABELS.get,
+                              key="setup_tracks")
+    topic_options = sorted({t for track in tracks or TRACKS for t in svc.bank.topics(track)})
+    topics = right.multiselect("Topics (optional: any of these)", topic_options, key="setup_topics")
+    difficulty = left.selectbox("Difficulty", ["adaptive", *DIFFICULTIES], key="setup_difficulty",
+                                help="Adaptive starts at medium and moves with your scores.")
+    num = right.slider("Number of questions", 1, 10, 3, key="setup_num")
+    current = browser_settings()
+    backend = left.selectbox("Backend", BACKENDS, index=BACKENDS.index(current.backend), key="setup_backend",
+                             format_func=BACKEND_LABELS.get)
+    right.caption(f"Model: {current.model if backend != 'offline' else 'none (rubric grader)'}. "
+                  "Model, base URL and key are on the Settings page.")
+    if st.button("Start interview", type="primary", key="btn_start"):
+        config = dict(tracks=tracks or ["ml_theory"], topics=topics,
+                      difficulty=None if difficulty == "adaptive" else difficulty, num_questions=num)
+        _start(config, backend)
+
+
+def _start(config: dict, backend: str) -> None:
+    try:
+        svc = services()
+        if backend != svc.backend:  # a different backend picked here: same check as the Settings page
+            svc = apply_overrides({**(st.session_state.get("llm_overrides") or {}), "backend": backend})
+        session = InterviewSession.start(svc, InterviewConfig(**config))
+    except Exception as exc:
+        return show_error(exc)
+    st.session_state["interview"] = session
+    st.query_params["session"] = session.id
+    st.rerun()
 
 
 def _transcript(session: InterviewSession) -> None:
@@ -64,29 +78,40 @@ def _transcript(session: InterviewSession) -> None:
 @st.fragment(run_every=1.0)
 def _timer(session: InterviewSession) -> None:
     e = session.elapsed()
-    st.caption(f"Question time {widgets.clock(e['question_s'])} | Session {widgets.clock(e['session_s'])}")
+    st.caption(f":material/timer: Question time {widgets.clock(e['question_s'])} · "
+               f"Session {widgets.clock(e['session_s'])}")
 
 
-def _act(fn, *args) -> None:
-    """Run an engine action; errors are shown and nothing typed is lost."""
+def _act(fn, *args, draft: str | None = None):
+    """Run an engine action; on error keep it (and the rejected text) to show on the next run."""
     try:
-        result = fn(*args)
+        return fn(*args)
     except Exception as exc:
-        st.session_state["_error"] = exc
+        st.session_state["_error"] = (exc, draft)
         return None
-    st.session_state.pop("_error", None)
-    return result
+
+
+def _show_pending_error() -> None:
+    """The last action's error, once, with the text that was not accepted so nothing is lost."""
+    pending = st.session_state.pop("_error", None)
+    if pending is None:
+        return
+    exc, draft = pending
+    show_error(exc)
+    if draft:
+        with st.expander("Your text (not submitted): copy it from here", expanded=True):
+            st.code(draft, language=None, wrap_lines=True)
 
 
 def _controls(session: InterviewSession) -> None:
     cols = st.columns(3)
-    if cols[0].button("Hint", key="btn_hint", use_container_width=True):
+    if cols[0].button("Hint", key="btn_hint", icon=":material/lightbulb:", width="stretch"):
         _act(session.hint)
         st.rerun()
-    if cols[1].button("Skip", key="btn_skip", use_container_width=True):
+    if cols[1].button("Skip", key="btn_skip", icon=":material/skip_next:", width="stretch"):
         _act(session.skip)
         st.rerun()
-    if cols[2].button("End interview", key="btn_end", use_container_width=True):
+    if cols[2].button("End interview", key="btn_end", icon=":material/stop_circle:", width="stretch"):
         _act(session.end)
         st.rerun()
 
@@ -94,27 +119,41 @@ def _controls(session: InterviewSession) -> None:
 def _code_input(session: InterviewSession) -> None:
     turn = session.turn
     starter = turn.code or turn.question.starter_code or f"def {turn.question.entry_point}():\n    pass\n"
-    code = st.text_area("Your solution (Python)", value=starter, height=260, key=f"code_{turn.id}")
+    code = st.text_area("Your solution (Python)", value=starter, height=300, key=f"code_{turn.id}")
     left, right = st.columns(2)
-    if left.button("Run visible tests", key="btn_run", use_container_width=True):
-        verdict = _act(session.run_visible, code)
-        if verdict is not None:
-            st.session_state["_dry_run"] = (turn.id, verdict)
-    if right.button("Submit", key="btn_submit", type="primary", use_container_width=True):
-        _act(session.submit_code, code)
+    if left.button("Run visible tests", key="btn_run", icon=":material/play_arrow:", width="stretch"):
+        verdict = _act(session.run_visible, code, draft=code)
+        st.session_state["_dry_run"] = (turn.id, verdict)
+    if right.button("Submit", key="btn_submit", type="primary", icon=":material/send:", width="stretch"):
         st.session_state.pop("_dry_run", None)
+        _act(session.submit_code, code, draft=code)
         st.rerun()
     dry = st.session_state.get("_dry_run")
     if dry and dry[0] == turn.id:
-        st.markdown("**Visible tests only (not graded):**")
-        widgets.render_verdict(dry[1].model_dump(mode="json"))
+        if dry[1] is None:
+            _show_pending_error()
+        else:
+            st.markdown("**Visible tests only (not graded, not stored):**")
+            widgets.render_verdict(dry[1].model_dump(mode="json"))
 
 
 def _text_input(session: InterviewSession) -> None:
     placeholder = "Answer the follow-up..." if session.turn.awaiting == "follow_up" else "Your answer..."
     text = st.chat_input(placeholder, key="answer_input")
     if text is not None:
-        _act(session.answer, text)
+        _act(session.answer, text, draft=text)
+        st.rerun()
+
+
+def _finished(session: InterviewSession) -> None:
+    st.success("Interview complete. Your transcript and scores are saved.")
+    left, right = st.columns(2)
+    if left.button("Review this session", key="btn_review", type="primary", icon=":material/history:"):
+        st.session_state["review_session"] = session.id
+        st.switch_page(widgets.PAGES["review"])
+    if right.button("Start a new interview", key="btn_new", icon=":material/restart_alt:"):
+        st.session_state.pop("interview", None)
+        st.query_params.clear()
         st.rerun()
 
 
@@ -128,18 +167,9 @@ def render() -> None:
     if not session.finished:
         _timer(session)
     _transcript(session)
-    if err := st.session_state.get("_error"):
-        show_error(err)
+    _show_pending_error()
     if session.finished:
-        st.success("Interview complete.")
-        if st.button("Review this session", key="btn_review"):
-            st.session_state["review_session"] = session.id
-            st.switch_page(widgets.PAGES["review"])
-        if st.button("Start a new interview", key="btn_new"):
-            st.session_state.pop("interview", None)
-            st.query_params.clear()
-            st.rerun()
-        return
+        return _finished(session)
     if session.turn is not None and session.turn.awaiting == "code":
         _code_input(session)
     else:

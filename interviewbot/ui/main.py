@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 import streamlit as st
 
 from interviewbot.ui import interview_page, review_page, sets_page, settings_page, widgets
+from interviewbot.ui.state import show_error
+
+
+def _guarded(render):
+    """A page that shows any unexpected error as a message, never a traceback."""
+
+    @wraps(render)
+    def page() -> None:
+        try:
+            render()
+        except Exception as exc:  # st.rerun/st.switch_page raise BaseException subclasses: not caught
+            show_error(exc)
+
+    return page
 
 
 def run() -> None:
     """Render the app."""
     st.set_page_config(page_title="interviewbot", page_icon=":material/record_voice_over:", layout="wide")
     pages = {
-        "interview": st.Page(interview_page.render, title="Interview", icon=":material/forum:",
+        "interview": st.Page(_guarded(interview_page.render), title="Interview", icon=":material/forum:",
                              url_path="interview", default=True),
-        "review": st.Page(review_page.render, title="Review", icon=":material/history:", url_path="review"),
-        "sets": st.Page(sets_page.render, title="Question sets", icon=":material/library_books:", url_path="sets"),
-        "settings": st.Page(settings_page.render, title="Settings", icon=":material/settings:", url_path="settings"),
+        "review": st.Page(_guarded(review_page.render), title="Review", icon=":material/history:",
+                          url_path="review"),
+        "sets": st.Page(_guarded(sets_page.render), title="Question sets", icon=":material/library_books:",
+                        url_path="sets"),
+        "settings": st.Page(_guarded(settings_page.render), title="Settings", icon=":material/settings:",
+                            url_path="settings"),
     }
     widgets.PAGES.update(pages)
     st.navigation(list(pages.values())).run()

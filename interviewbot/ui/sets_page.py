@@ -9,7 +9,11 @@ import streamlit as st
 
 from interviewbot.bank import QuestionBank
 from interviewbot.errors import ValidationError
-from interviewbot.ui.state import escape_markdown, services, show_error
+from interviewbot.questions import load_question_set
+from interviewbot.ui.state import escape_markdown, flash, services, show_error, show_flash
+
+SET_TYPES = ["yaml", "yml", "json", "csv", "md"]
+GUIDE_TYPES = ["md", "txt", "pdf"]
 
 
 def _with_upload(uploaded, fn):
@@ -21,33 +25,62 @@ def _with_upload(uploaded, fn):
 
 
 def _show_validation(exc: Exception) -> None:
+    """Every problem in the file, inline, as plain text (file content is never rendered as Markdown)."""
     if isinstance(exc, ValidationError) and exc.problems:
-        st.error(exc.summary)
+        st.error(escape_markdown(exc.summary))
         st.markdown("\n".join(f"- {escape_markdown(p)}" for p in exc.problems))
     else:
         show_error(exc)
 
 
+def _uploader_key(name: str) -> str:
+    """A fresh key after each successful add empties the uploader (so the stored file is not re-checked)."""
+    return f"{name}_{st.session_state.get(f'_{name}_n', 0)}"
+
+
+def _reset_uploader(name: str) -> None:
+    st.session_state[f"_{name}_n"] = st.session_state.get(f"_{name}_n", 0) + 1
+
+
 def _browse(bank: QuestionBank) -> None:
+    st.subheader("Question sets")
     for qset in bank.all_sets():
         kind = "built-in" if qset.builtin else "custom"
         with st.expander(f"{qset.name} · {kind} · {len(qset.questions)} questions"):
             st.dataframe([{"id": q.id, "track": q.track, "difficulty": q.difficulty, "topics": ", ".join(q.topics),
                            "rubric": "no" if q.needs_rubric else "yes", "prompt": q.prompt[:90]}
-                          for q in qset.questions], hide_index=True, use_container_width=True)
+                          for q in qset.questions], hide_index=True, width="stretch")
+
+
+def _check_upload(bank: QuestionBank, path: Path):
+    """Validate without storing anything: parse the file, then check name and ids are free."""
+    qset = load_question_set(path)
+    bank.check_addable(qset, path.name)
+    return qset
 
 
 def _upload_set(svc) -> None:
     st.subheader("Add a question set")
     st.caption("YAML or JSON in the documented format; CSV (one row per question, lists separated by |); "
-               "Markdown (a ## heading per question, or a plain list of questions).")
-    uploaded = st.file_uploader("Question set file", type=["yaml", "yml", "json", "csv", "md"], key="set_upload")
-    if uploaded is not None and st.button("Validate and add", key="btn_add_set", type="primary"):
+               "Markdown (a ## heading per question, or a plain list of questions). "
+               "A file with any problem is rejected whole: nothing is stored.")
+    uploaded = st.file_uploader("Question set file", type=SET_TYPES, key=_uploader_key("set_upload"))
+    if uploaded is None:
+        return
+    try:
+        qset = _with_upload(uploaded, lambda p: _check_upload(svc.bank, p))
+    except Exception as exc:
+        return _show_validation(exc)
+    tracks = sorted({q.track for q in qset.questions})
+    st.info(f"{escape_markdown(uploaded.name)}: valid set {qset.name!r} with {len(qset.questions)} question(s) ({', '.join(tracks)}).")
+    if st.button("Add set", key="btn_add_set", type="primary", icon=":material/add:"):
         try:
-            qset = _with_upload(uploaded, lambda p: svc.bank.add_set(p, index=svc.index))
+            added = _with_upload(uploaded, lambda p: svc.bank.add_set(p, index=svc.index))
         except Exception as exc:
             return _show_validation(exc)
-        st.success(f"Added {qset.name!r}: {len(qset.questions)} question(s), indexed.")
+        flash(f"Added {added.name!r}: {len(added.questions)} question(s), indexed.")
+        _reset_uploader("set_upload")
+        st.rerun()
 
 
 def _remove_set(svc) -> None:
@@ -56,32 +89,51 @@ def _remove_set(svc) -> None:
         return
     st.subheader("Remove a custom set")
     name = st.selectbox("Custom set", custom, key="rm_set")
-    if st.button("Remove set", key="btn_rm_set"):
+    if st.button("Remove set", key="btn_rm_set", icon=":material/delete:"):
         try:
             svc.bank.remove_set(name, index=svc.index)
-            st.success(f"Removed {name!r}.")
-            st.rerun()
         except Exception as exc:
-            show_error(exc)
+            return show_error(exc)
+        flash(f"Removed {name!r}.")
+        st.rerun()
 
 
-def _upload_guide(svc) -> None:
-    st.subheader("Add a guide")
+def _guides(svc) -> None:
+    st.subheader("Guides")
     st.caption("Markdown, text or PDF. It is chunked by heading, embedded and cited in feedback.")
-    uploaded = st.file_uploader("Guide file", type=["md", "txt", "pdf"], key="guide_upload")
-    if uploaded is not None and st.button("Add guide", key="btn_add_guide", type="primary"):
+    uploaded = st.file_uploader("Guide file", type=GUIDE_TYPES, key=_uploader_key("guide_upload"))
+    if uploaded is not None and st.button("Add guide", key="btn_add_guide", type="primary", icon=":material/add:"):
         try:
-            n = _with_upload(uploaded, svc.index.add_guide)
+            with st.spinner("Chunking and indexing..."):
+                n = _with_upload(uploaded, svc.index.add_guide)
         except Exception as exc:
             return _show_validation(exc)
-        st.success(f"Added guide {uploaded.name!r}: {n} chunk(s) indexed.")
+        flash(f"Added guide {escape_markdown(uploaded.name)}: {n} chunk(s) indexed.")
+        _reset_uploader("guide_upload")
+        st.rerun()
+    mine = svc.index.user_guides()
+    if not mine:
+        return
+    st.markdown("**Your guides:** " + escape_markdown(", ".join(p.name for p in mine)))
+    name = st.selectbox("Guide", [p.name for p in mine], key="rm_guide")
+    if st.button("Remove guide", key="btn_rm_guide", icon=":material/delete:"):
+        try:
+            svc.index.remove_guide(name)
+        except Exception as exc:
+            return show_error(exc)
+        flash(f"Removed guide {escape_markdown(name)}.")
+        st.rerun()
 
 
 def render() -> None:
     """The Question sets page."""
     st.title("Question sets and guides")
-    svc = services()
-    _browse(svc.bank)
-    _upload_set(svc)
-    _remove_set(svc)
-    _upload_guide(svc)
+    show_flash()
+    try:
+        svc = services()
+        _browse(svc.bank)
+        _upload_set(svc)
+        _remove_set(svc)
+        _guides(svc)
+    except Exception as exc:
+        show_error(exc)

@@ -5,63 +5,76 @@ from __future__ import annotations
 import streamlit as st
 
 from interviewbot.config import BACKENDS, STRUCTURED_METHODS, load_settings
-from interviewbot.ui.state import browser_settings, services, show_error
+from interviewbot.index import GUIDES, QUESTIONS
+from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
 
 HELP = {
     "offline": "No network, no key: rubric grading with cited guide sections (the default).",
     "openai": "OpenAI's API. Uses OPENAI_API_KEY from the environment, or a key entered below.",
-    "openai-compatible": "Any OpenAI-compatible server: Ollama, vLLM, llama.cpp server, LM Studio.",
+    "openai-compatible": "Any OpenAI-compatible server: Ollama, vLLM, llama.cpp server, LM Studio "
+                         "(base URL such as http://localhost:11434/v1).",
 }
 
 
 def _backend_form() -> None:
     current = browser_settings()
     env_key = bool(load_settings().api_key)
+    session_key = bool((st.session_state.get("llm_overrides") or {}).get("api_key"))
     with st.form("llm"):
         backend = st.selectbox("Backend", BACKENDS, index=BACKENDS.index(current.backend), key="set_backend",
                                help=" ".join(HELP.values()))
         model = st.text_input("Model", value=current.model, key="set_model")
         base_url = st.text_input("Base URL (OpenAI-compatible servers)", value=current.base_url,
                                  placeholder="http://localhost:11434/v1", key="set_base_url")
+        hint = ("a key for this browser session is set; leave empty to keep it" if session_key else
+                "using the key from the environment" if env_key else "")
         key = st.text_input("API key (kept in this browser session only, never written to disk)", type="password",
-                            placeholder="using the key from the environment" if env_key else "", key="set_api_key")
+                            placeholder=hint, key="set_api_key")
         method = st.selectbox("Structured output method", STRUCTURED_METHODS,
                               index=STRUCTURED_METHODS.index(current.structured_method), key="set_method")
-        k = st.slider("Retrieval depth (guide chunks per query)", 1, 10, current.retrieval_k, key="set_k")
+        k = st.slider("Retrieval depth (guide chunks per query)", 1, 10, min(current.retrieval_k, 10), key="set_k")
         saved = st.form_submit_button("Apply", type="primary")
-    st.caption(HELP[current.backend])
     if saved:
-        overrides = {"backend": backend, "model": model.strip() or current.model, "base_url": base_url.strip(),
-                     "structured_method": method, "retrieval_k": k}
-        if key:
-            overrides["api_key"] = key
-        try:
-            load_settings().with_overrides(**overrides)  # validate before keeping
-            st.session_state["llm_overrides"] = overrides
-            services()  # builds the backend now, so a bad configuration shows here
-            st.success(f"Using {backend}" + ("" if backend == "offline" else f" ({overrides['model']})") + ".")
-        except Exception as exc:
-            st.session_state.pop("llm_overrides", None)
-            show_error(exc)
+        _apply(backend, model, base_url, key, method, k, current)
+    st.caption(HELP[browser_settings().backend])
+
+
+def _apply(backend, model, base_url, key, method, k, current) -> None:
+    overrides = {"backend": backend, "model": model.strip() or current.model, "base_url": base_url.strip(),
+                 "structured_method": method, "retrieval_k": k}
+    kept_key = (st.session_state.get("llm_overrides") or {}).get("api_key")
+    if key or kept_key:
+        overrides["api_key"] = key or kept_key
+    try:
+        apply_overrides(overrides)
+    except Exception as exc:
+        return show_error(exc)
+    what = "offline grading" if backend == "offline" else f"{backend} ({overrides['model']})"
+    st.success(f"Applied for this browser session: {escape_markdown(what)}, retrieval depth {k}.")
 
 
 def _index_status() -> None:
     svc = services()
     st.subheader("Knowledge index")
-    from interviewbot.index import GUIDES, QUESTIONS
-
     st.write(f"{svc.index.count(GUIDES)} guide chunks and {svc.index.count(QUESTIONS)} questions indexed "
              f"in `{svc.settings.index_dir}`.")
-    if st.button("Refresh index", key="btn_reindex"):
+    if st.button("Refresh index", key="btn_reindex", icon=":material/refresh:"):
         bar = st.progress(0.0, text="Checking for changes...")
-        report = svc.index.ingest(progress=lambda d, t, s: bar.progress(min(1.0, d / max(t, 1)), text=f"{s}: {d}/{t}"))
-        bar.empty()
+        try:
+            report = svc.index.ingest(progress=lambda d, t, s: bar.progress(min(1.0, d / max(t, 1)), text=f"{s}: {d}/{t}"))
+        except Exception as exc:
+            return show_error(exc)
+        finally:
+            bar.empty()
         st.success(f"Index up to date: {report.embedded} item(s) embedded in {report.seconds:.1f} s.")
 
 
 def render() -> None:
     """The Settings page."""
     st.title("Settings")
-    _backend_form()
-    _index_status()
+    try:
+        _backend_form()
+        _index_status()
+    except Exception as exc:
+        show_error(exc)
     st.caption(f"Data directory: `{load_settings().home}` (set INTERVIEWBOT_HOME to move it).")

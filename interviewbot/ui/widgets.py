@@ -12,6 +12,7 @@ STATUS_ICON = {"covered": ":material/check_circle:", "partly": ":material/timela
 
 
 def clock(seconds: float) -> str:
+    """mm:ss"""
     seconds = int(seconds)
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
@@ -22,7 +23,8 @@ def progress_header(session) -> None:
         return
     q = turn.question
     st.markdown(f"**Question {session.question_number}/{session.config.num_questions}** · "
-                f"{q.track.replace('_', ' ')} · {q.difficulty} · {', '.join(q.topics)}")
+                f"{q.track.replace('_', ' ')} · {q.difficulty} · {escape_markdown(', '.join(q.topics))}")
+    st.caption(f"Question id: `{q.id}`")
 
 
 def render_message(msg: dict) -> None:
@@ -51,7 +53,7 @@ def render_feedback(fb: dict) -> None:
     cols = st.columns([1, 3])
     cols[0].metric("Score", f"{fb['score']:.1f}/10")
     with cols[1]:
-        st.markdown(fb.get("summary") or "")
+        st.markdown(escape_markdown(fb.get("summary") or ""))
         if fb.get("dimensions"):
             st.caption(" · ".join(f"{k}: {v:.1f}" for k, v in fb["dimensions"].items()))
     if fb.get("score_cap"):
@@ -61,10 +63,13 @@ def render_feedback(fb: dict) -> None:
         if kp.get("evidence"):
             line += f"  \n&nbsp;&nbsp;&nbsp;*your words:* \"{escape_markdown(kp['evidence'][:200])}\""
         st.markdown(line)
+    for label, items in (("Strengths", fb.get("strengths")), ("To improve", fb.get("improvements"))):
+        if items:
+            st.markdown(f"**{label}:**\n" + "\n".join(f"- {escape_markdown(i)}" for i in items))
     if fb.get("citations"):
         with st.expander(f"Sources ({len(fb['citations'])})"):
             for c in fb["citations"]:
-                st.markdown(f"**{escape_markdown(c['heading'])}** · `{c['source']}` · id `{c['chunk_id'][:8]}`  \n"
+                st.markdown(f"**{escape_markdown(c['heading'])}** · {escape_markdown(c['source'])} · id `{c['chunk_id'][:8]}`  \n"
                             f"> {escape_markdown(c['quote'])}")
     if fb.get("fallback_reason"):
         st.warning(fb["fallback_reason"])
@@ -79,7 +84,7 @@ def render_verdict(v: dict) -> None:
              "result": "pass" if t["passed"] else t.get("status", "fail"), "ms": round(t.get("time_ms") or 0, 1)}
             for t in v.get("tests", [])]
     if rows:
-        st.dataframe(rows, hide_index=True, use_container_width=True)
+        st.dataframe(rows, hide_index=True, width="stretch")
     ff = v.get("first_failure")
     if ff:
         st.markdown("**First failing visible test**")
@@ -98,8 +103,9 @@ def render_summary(summary: dict) -> None:
     for col, (track, score) in zip(cols, summary["tracks"].items()):
         col.metric(track.replace("_", " "), f"{score}/10")
     if summary.get("strongest"):
-        st.markdown("**Strongest topics:** " + ", ".join(summary["strongest"]))
+        st.markdown("**Strongest topics:** " + escape_markdown(", ".join(summary["strongest"])))
     if summary.get("weakest"):
-        st.markdown("**Weakest topics:** " + ", ".join(summary["weakest"]))
+        st.markdown("**Weakest topics:** " + escape_markdown(", ".join(summary["weakest"])))
     for item in summary.get("study_plan", []):
-        st.markdown(f"- **{item['topic']}**: read *{escape_markdown(item['heading'])}* (`{item['source']}`)")
+        st.markdown(f"- **{escape_markdown(item['topic'])}**: read *{escape_markdown(item['heading'])}* "
+                    f"({escape_markdown(item['source'])})")
