@@ -100,6 +100,8 @@ def _prompt_tokens(body: dict) -> int:
 
 def _plan(reply: Any, body: dict) -> _Planned:
     """Turn a scripted reply into assistant content or a tool call for this request."""
+    if callable(reply) and not isinstance(reply, type):  # a responder: builds the reply from the request
+        reply = reply(body)
     if isinstance(reply, Structured):
         raw = reply.value if isinstance(reply.value, str) else json.dumps(reply.value)
         reply = ToolCall(raw, usage=reply.usage) if body.get("tools") else Text(raw, usage=reply.usage)

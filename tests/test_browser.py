@@ -1,0 +1,268 @@
+"""End to end in a real browser: `streamlit run app.py` driven by Playwright in headless Chromium.
+
+Debian's Chromium (/usr/bin/chromium, installed by `make test` through scripts/ensure_chromium.sh)
+is used, not a Playwright-downloaded browser, so nothing is fetched at test time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from interviewbot.bank import QuestionBank
+from interviewbot.config import load_settings
+from interviewbot.transcripts import TranscriptStore
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-quic", "--no-first-run", "--disable-sync"]
+WAIT_MS = 90_000  # generous: CI machines are slow and the first page load opens the index
+COMPLEXITY_ANSWER = ("It runs in O(n) time over the n elements with O(n) extra space for the output. "
+                     "I handled empty input and single rows or columns; it could not be done faster since "
+                     "every element must be visited.")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"streamlit was not healthy after {timeout_s} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server we started (its own process group: streamlit and nothing else)."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+@pytest.fixture
+def app_url(indexed_home, tmp_path):
+    """`streamlit run app.py` on a free port, over a copy of the built index; stopped afterwards."""
+    port = _free_port()
+    log = tmp_path / "streamlit.log"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
+           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    env = os.environ | {"INTERVIEWBOT_HOME": str(indexed_home)}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield url
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture
+def page(tmp_path):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing: run `bash scripts/ensure_chromium.sh` as root "
+                    "(Debian packages chromium and chromium-driver) or `make test`")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+        pg = context.new_page()
+        pg.set_default_timeout(WAIT_MS)
+        try:
+            yield pg
+        finally:
+            context.close()
+            browser.close()
+
+
+# --- page helpers ----------------------------------------------------------------------------------
+
+
+class Shots:
+    """Numbered full-page screenshots in the test's tmp dir."""
+
+    def __init__(self, page, directory: Path):
+        self.page, self.dir, self.n = page, directory / "screenshots", 0
+        self.dir.mkdir()
+
+    def __call__(self, name: str) -> None:
+        self.n += 1
+        self.page.screenshot(path=self.dir / f"{self.n:02d}-{name}.png", full_page=True)
+
+
+def _messages(page):
+    return page.get_by_test_id("stChatMessage")
+
+
+def _wait_more_messages(page, before: int, at_least: int = 2) -> None:
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= n", arg=before + at_least,
+        timeout=WAIT_MS)
+
+
+def _question_id(page) -> str:
+    text = page.get_by_text("Question id:").inner_text()
+    return re.search(r"Question id:\s*([a-z0-9-]+)", text).group(1)
+
+
+def _session_id(page) -> str:
+    return parse_qs(urlparse(page.url).query)["session"][0]
+
+
+def _finished(page) -> bool:
+    return page.get_by_text("Interview complete.").count() > 0
+
+
+def _send_chat(page, text: str) -> None:
+    before = _messages(page).count()
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(text)
+    box.press("Enter")
+    _wait_more_messages(page, before)
+    page.get_by_test_id("stChatInputTextArea").or_(page.get_by_text("Interview complete.")).first.wait_for()
+
+
+def _answer_text_questions(page, bank: QuestionBank, limit: int = 10) -> list[str]:
+    """Answer each question (and follow-up) with its reference answer until the interview ends."""
+    asked = []
+    for _ in range(limit):
+        if _finished(page):
+            return asked
+        qid = _question_id(page)
+        if qid not in asked:
+            asked.append(qid)
+        q = bank.get(qid)
+        _send_chat(page, q.reference_answer or ". ".join(kp.text for kp in q.key_points))
+    pytest.fail(f"the interview did not finish after {limit} answers (asked {asked})")
+
+
+def _set_setup(page, track_label: str, questions: int) -> None:
+    """Pick one track (replacing the default) and the number of questions, by keyboard like a user."""
+    page.get_by_role("button", name="Start interview").wait_for()
+    page.get_by_test_id("stMultiSelect").first.locator("input").click()
+    page.keyboard.press("Backspace")  # drops the default track chip
+    page.keyboard.type(track_label)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    slider = page.get_by_role("slider")
+    slider.focus()
+    slider.press("Home")  # 1
+    for _ in range(questions - 1):
+        slider.press("ArrowRight")
+    page.get_by_test_id("stSlider").get_by_text(str(questions), exact=True).wait_for()
+
+
+def _download_markdown(page, tmp_path: Path, name: str) -> str:
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download Markdown").click()
+    target = tmp_path / name
+    info.value.save_as(target)
+    return target.read_text(encoding="utf-8")
+
+
+def _open_in_review(page, session_id: str) -> None:
+    page.get_by_test_id("stSelectbox").filter(has_text="Open a session").click()
+    page.get_by_role("option").filter(has_text=session_id[:8]).click()
+    page.get_by_role("heading", name=f"Session {session_id[:8]}").wait_for()
+
+
+# --- the test ------------------------------------------------------------------------------------
+
+
+def test_browser_ml_and_coding_interviews_then_review_download(app_url, page, tmp_path):
+    settings = load_settings()
+    bank, store = QuestionBank(settings), TranscriptStore.from_settings(settings)
+    shot = Shots(page, tmp_path)
+
+    # 1. a two-question ML-theory interview, with a browser refresh in the middle
+    page.goto(app_url)
+    _set_setup(page, "ML theory", 2)
+    shot("interview-setup")
+    page.get_by_role("button", name="Start interview").click()
+    page.get_by_text("Question 1/2").wait_for()
+    ml_session = _session_id(page)
+    first = _question_id(page)
+    answer = bank.get(first).reference_answer or ". ".join(kp.text for kp in bank.get(first).key_points)
+    _send_chat(page, answer)
+    page.reload()  # the session id is in the URL: the transcript comes back from the database
+    page.get_by_test_id("stChatMessage").first.wait_for()
+    assert _session_id(page) == ml_session
+    assert page.get_by_test_id("stChatMessage").filter(has_text=answer[:60]).count() == 1
+    shot("interview-after-refresh")
+    asked = [first] + [q for q in _answer_text_questions(page, bank) if q != first]
+    assert page.get_by_text("Summary:").count() == 1
+    shot("interview-ml-summary")
+    assert [t["question_id"] for t in store.get_session(ml_session)["turns"]] == asked[:2]
+
+    # 2. one coding question: run the visible tests, then submit the reference solution
+    page.get_by_role("button", name="Start a new interview").click()
+    _set_setup(page, "Coding", 1)
+    page.get_by_role("button", name="Start interview").click()
+    editor = page.get_by_label("Your solution (Python)")
+    editor.wait_for()
+    coding_session, qid = _session_id(page), _question_id(page)
+    editor.fill(bank.get(qid).reference_solution)
+    editor.press("Control+Enter")
+    page.get_by_role("button", name="Run visible tests").click()
+    page.get_by_text("Visible tests only").wait_for()
+    page.get_by_text(re.compile(r"^Accepted: \d+/\d+ tests passed")).first.wait_for()
+    shot("coding-visible-tests")
+    before = _messages(page).count()
+    page.get_by_role("button", name="Submit").click()
+    _wait_more_messages(page, before, at_least=3)  # code, verdict, complexity follow-up
+    assert page.get_by_test_id("stChatMessage").filter(has_text="Accepted").count() >= 1
+    shot("coding-verdict")
+    _send_chat(page, COMPLEXITY_ANSWER)
+    page.get_by_text("Interview complete.").wait_for()
+    shot("coding-summary")
+
+    # 3. review: the coding session opens from the summary; download both transcripts as Markdown
+    page.get_by_role("button", name="Review this session").click()
+    page.get_by_role("heading", name=f"Session {coding_session[:8]}").wait_for()
+    shot("review-coding")
+    md = _download_markdown(page, tmp_path, "coding.md")
+    assert bank.get(qid).prompt.strip().splitlines()[0] in md and "```python" in md
+    _open_in_review(page, ml_session)
+    md = _download_markdown(page, tmp_path, "ml.md")
+    for turn in store.get_session(ml_session)["turns"]:
+        assert turn["prompt"].strip().splitlines()[0] in md
+    page.get_by_role("tab", name="Progress").click()
+    page.get_by_text("Score over time, per track").wait_for()
+    shot("review-progress")
+
+    # 4. the other pages render
+    page.get_by_role("link", name="Question sets").click()
+    page.get_by_role("heading", name="Question sets and guides").wait_for()
+    shot("question-sets")
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_text("guide chunks and").wait_for()
+    shot("settings")
+    assert len(list((tmp_path / "screenshots").glob("*.png"))) == shot.n
