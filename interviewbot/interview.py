@@ -180,6 +180,7 @@ class InterviewSession:
         self.difficulty = config.difficulty or "medium"
         self.finished = False
         self.started_at = _now()
+        self.on_token = None  # a UI shell may set a callback(text_so_far) to stream LLM replies
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -298,7 +299,8 @@ class InterviewSession:
                                              topics=question.topics, difficulty=question.difficulty,
                                              prompt=question.prompt)
         self.turn = Turn(tid, question, _now())
-        text = self.services.interviewer.phrase_question(question) if self.services.interviewer else question.prompt
+        text = (self.services.interviewer.phrase_question(question, self.on_token) if self.services.interviewer
+                else question.prompt)
         if question.track == "system_design":
             text = f"{text}\n\n{_STAGE_PROMPTS[0]}"
             self.turn.exchanges = [{"kind": "design_stage", "stage": 0, "prompt": _STAGE_PROMPTS[0], "answer": None}]
@@ -361,7 +363,7 @@ class InterviewSession:
             return []
         prompt = None
         if self.services.interviewer is not None:
-            prompt = self.services.interviewer.follow_up(turn.question, text, missed)
+            prompt = self.services.interviewer.follow_up(turn.question, text, missed, self.on_token)
         prompt = prompt or turn.question.follow_ups[0]
         turn.exchanges.append({"kind": "follow_up", "prompt": prompt, "answer": None})
         self._save_turn(status="answered")

@@ -27,8 +27,25 @@ class TerminalInterview:
         self.session = session
         self.lines: Iterator[str] = iter(stdin)
         self.console = console or Console()
+        self._live = None
+        session.on_token = self._stream
+
+    def _stream(self, text: str) -> None:
+        """Show an LLM reply as it arrives (replaced by the final panel when it is done)."""
+        from rich.live import Live
+
+        if self._live is None:
+            self._live = Live(console=self.console, transient=True, auto_refresh=False)
+            self._live.start()
+        self._live.update(Panel(text, title="interviewer", border_style="cyan"), refresh=True)
+
+    def _stop_stream(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
 
     def show(self, messages: list[Message]) -> None:
+        self._stop_stream()
         for m in messages:
             if m.role == "candidate":
                 continue

@@ -215,7 +215,8 @@ def test_browser_ml_and_coding_interviews_then_review_download(app_url, page, tm
     page.reload()  # the session id is in the URL: the transcript comes back from the database
     page.get_by_test_id("stChatMessage").first.wait_for()
     assert _session_id(page) == ml_session
-    assert page.get_by_test_id("stChatMessage").filter(has_text=answer[:60]).count() == 1
+    mine = _messages(page).filter(has=page.get_by_test_id("stChatMessageAvatarUser"))
+    assert mine.filter(has_text=answer[:60]).count() == 1
     shot("interview-after-refresh")
     asked = [first] + [q for q in _answer_text_questions(page, bank) if q != first]
     assert page.get_by_text("Summary:").count() == 1

@@ -54,3 +54,4 @@ def test_terminal_interview_with_llm_backend(e2e_set, fake_openai, monkeypatch):
     assert any(m["content"] == PHRASED for m in data["messages"])
     graded = [b for b in fake_openai.requests if b.get("response_format", {}).get("type") == "json_object"]
     assert len(graded) == 2
+    assert any(b.get("stream") for b in fake_openai.requests)  # the question was streamed to the terminal

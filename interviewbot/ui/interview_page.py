@@ -8,10 +8,12 @@ from interviewbot.config import BACKENDS
 from interviewbot.interview import InterviewConfig, InterviewSession
 from interviewbot.questions import DIFFICULTIES, TRACKS
 from interviewbot.ui import widgets
-from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
+from interviewbot.ui.state import apply_overrides, browser_settings, services, show_error
 
 TRACK_LABELS = {"ml_theory": "ML theory", "coding": "Coding", "system_design": "System design",
                 "behavioral": "Behavioral"}
+# Static style (no user text): a monospace code editor.
+CODE_CSS = "<style>[class*='st-key-code_'] textarea {font-family: ui-monospace, Menlo, Consolas, monospace;}</style>"
 BACKEND_LABELS = {"offline": "Offline (no network)", "openai": "OpenAI", "openai-compatible": "OpenAI-compatible server"}
 
 
@@ -119,7 +121,9 @@ def _controls(session: InterviewSession) -> None:
 def _code_input(session: InterviewSession) -> None:
     turn = session.turn
     starter = turn.code or turn.question.starter_code or f"def {turn.question.entry_point}():\n    pass\n"
-    code = st.text_area("Your solution (Python)", value=starter, height=300, key=f"code_{turn.id}")
+    st.html(CODE_CSS)
+    code = st.text_area("Your solution (Python)", value=starter, height=300, key=f"code_{turn.id}",
+                        help="Ctrl+Enter applies your edits; Submit judges against every test, hidden ones included.")
     left, right = st.columns(2)
     if left.button("Run visible tests", key="btn_run", icon=":material/play_arrow:", width="stretch"):
         verdict = _act(session.run_visible, code, draft=code)
