@@ -112,6 +112,7 @@ class KnowledgeIndex:
         self.settings = settings
         self._embedder = embedder
         self._client = None
+        self._collections: dict = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -132,7 +133,9 @@ class KnowledgeIndex:
         return self._client
 
     def collection(self, name: str):
-        """Get or create a collection; one built by another embedding model is rebuilt."""
+        """Get or create a collection (handle cached); one built by another embedding model is rebuilt."""
+        if name in self._collections:
+            return self._collections[name]
         col = self.client.get_or_create_collection(
             name, metadata={"hnsw:space": "cosine", "embedder": MODEL_ID},
             embedding_function=ChromaEmbeddingFunction(self._embedder),
@@ -140,10 +143,12 @@ class KnowledgeIndex:
         if (col.metadata or {}).get("embedder") != MODEL_ID:
             self.client.delete_collection(name)
             return self.collection(name)
+        self._collections[name] = col
         return col
 
     def reset(self) -> None:
         """Drop both collections (the index is a cache; `ingest` rebuilds it)."""
+        self._collections.clear()
         for name in (GUIDES, QUESTIONS):
             try:
                 self.client.delete_collection(name)
@@ -247,34 +252,29 @@ class KnowledgeIndex:
         """The k nearest records to the query, best first."""
         if not query or not query.strip():
             return []
+        return self.search_vectors([self.embedder.embed_one(query)], k, name, where)[0]
+
+    def search_many(self, queries: list[str], k: int = 4, name: str = GUIDES) -> list[list[SearchHit]]:
+        """Several queries embedded in one batch."""
+        queries = [q for q in queries if q and q.strip()]
+        return self.search_vectors(self.embedder.embed(queries) if queries else [], k, name)
+
+    def search_vectors(self, vectors, k: int = 4, name: str = GUIDES, where: dict | None = None) -> list[list[SearchHit]]:
+        """Nearest records for already-embedded queries (one list of hits per vector)."""
+        if len(vectors) == 0:
+            return []
+        try:
+            return self._query(vectors, k, name, where)
+        except Exception:  # the cached handle went stale (another process rebuilt the index): reopen once
+            self._collections.pop(name, None)
+            return self._query(vectors, k, name, where)
+
+    def _query(self, vectors, k: int, name: str, where: dict | None) -> list[list[SearchHit]]:
         col = self.collection(name)
         n = col.count()
         if n == 0:
-            return []
-        vector = self.embedder.embed_one(query)
-        res = col.query(query_embeddings=[vector], n_results=min(k, n), where=where,
-                        include=["documents", "metadatas", "distances"])
-        return _hits(res, 0)
-
-    def search_many(self, queries: list[str], k: int = 4, name: str = GUIDES) -> list[list[SearchHit]]:
-        """Several queries embedded in one batch (used by the grader for missed key points)."""
-        queries = [q for q in queries if q and q.strip()]
-        col = self.collection(name)
-        n = col.count()
-        if not queries or n == 0:
-            return [[] for _ in queries]
-        vectors = self.embedder.embed(queries)
-        res = col.query(query_embeddings=list(vectors), n_results=min(k, n),
-                        include=["documents", "metadatas", "distances"])
-        return [_hits(res, row) for row in range(len(queries))]
-
-    def search_vectors(self, vectors, k: int = 4, name: str = GUIDES) -> list[list[SearchHit]]:
-        """Nearest records for already-embedded queries (one list of hits per vector)."""
-        col = self.collection(name)
-        n = col.count()
-        if len(vectors) == 0 or n == 0:
             return [[] for _ in range(len(vectors))]
-        res = col.query(query_embeddings=list(vectors), n_results=min(k, n),
+        res = col.query(query_embeddings=list(vectors), n_results=min(k, n), where=where,
                         include=["documents", "metadatas", "distances"])
         return [_hits(res, row) for row in range(len(vectors))]
 

@@ -91,6 +91,7 @@ def page(tmp_path):
         pytest.skip("/usr/bin/chromium is missing: run `bash scripts/ensure_chromium.sh` as root "
                     "(Debian packages chromium and chromium-driver) or `make test`")
     sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api.expect.set_options(timeout=WAIT_MS)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
@@ -114,8 +115,15 @@ class Shots:
         self.dir.mkdir()
 
     def __call__(self, name: str) -> None:
+        # Streamlit scrolls inside its main container, so grow the viewport to the content instead.
         self.n += 1
+        size = self.page.viewport_size
+        height = self.page.evaluate("() => (document.querySelector('[data-testid=stMain]') || document.body)"
+                                    ".scrollHeight")
+        self.page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 8000))})
+        self.page.wait_for_timeout(300)  # let the layout settle
         self.page.screenshot(path=self.dir / f"{self.n:02d}-{name}.png", full_page=True)
+        self.page.set_viewport_size(size)
 
 
 def _messages(page):
@@ -166,6 +174,8 @@ def _answer_text_questions(page, bank: QuestionBank, limit: int = 10) -> list[st
 
 def _set_setup(page, track_label: str, questions: int) -> None:
     """Pick one track (replacing the default) and the number of questions, by keyboard like a user."""
+    from playwright.sync_api import expect
+
     page.get_by_role("button", name="Start interview").wait_for()
     page.get_by_test_id("stMultiSelect").first.locator("input").click()
     page.keyboard.press("Backspace")  # drops the default track chip
@@ -177,7 +187,7 @@ def _set_setup(page, track_label: str, questions: int) -> None:
     slider.press("Home")  # 1
     for _ in range(questions - 1):
         slider.press("ArrowRight")
-    page.get_by_test_id("stSlider").get_by_text(str(questions), exact=True).wait_for()
+    expect(page.get_by_test_id("stSliderThumbValue")).to_have_text(str(questions))
 
 
 def _download_markdown(page, tmp_path: Path, name: str) -> str:
@@ -227,7 +237,7 @@ def test_browser_ml_and_coding_interviews_then_review_download(app_url, page, tm
     page.get_by_role("button", name="Start a new interview").click()
     _set_setup(page, "Coding", 1)
     page.get_by_role("button", name="Start interview").click()
-    editor = page.get_by_label("Your solution (Python)")
+    editor = page.get_by_role("textbox", name="Your solution (Python)")
     editor.wait_for()
     coding_session, qid = _session_id(page), _question_id(page)
     editor.fill(bank.get(qid).reference_solution)

@@ -20,7 +20,7 @@ from interviewbot.cli import cli
 from interviewbot.config import load_settings
 from interviewbot.judge.compare import normalise, values_equal
 from interviewbot.judge.judge0 import Judge0Judge
-from interviewbot.judge.local import LocalJudge
+from interviewbot.judge.local import LocalJudge, wait_for_cleanup
 from interviewbot.questions import Question
 from tests.fake_judge0 import fake_judge0  # noqa: F401 - fixture
 
@@ -187,6 +187,7 @@ def test_judge_writes_stay_in_temp_dir(judge):
     code = (f"def add(a, b):\n    open('/tmp/{marker}', 'w').write('x')\n    open('{marker}.txt', 'w').write('x')\n"
             "    try:\n        open('/etc/ib-evil', 'w').write('x')\n    except OSError:\n        pass\n    return a + b\n")
     v = run(judge, code)
+    wait_for_cleanup()
     assert v.verdict == "accepted"  # writing to its own temp dir is allowed...
     assert not Path(f"/tmp/{marker}").exists() and not Path("/etc/ib-evil").exists()  # ...and nothing escaped
     assert not list(Path("/tmp").glob("ibjudge-*/" + marker + "*"))  # the temp dir was removed
@@ -206,6 +207,7 @@ def test_judge_kills_background_processes(judge):
             f"        os.execv('/bin/sleep', ['sleep', '{tag}'])\n"
             f"    subprocess.Popen(['/bin/sleep', '{tag}'], start_new_session=True)\n    return a + b\n")
     run(judge, code)
+    wait_for_cleanup()
     survivors = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:

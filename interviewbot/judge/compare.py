@@ -12,13 +12,11 @@
 from __future__ import annotations
 
 import math
-from typing import Any
-
 REL_TOL = 1e-6
 ABS_TOL = 1e-6
 
 
-def values_equal(got: Any, expected: Any) -> bool:
+def values_equal(got, expected) -> bool:
     """True when `got` (normalised) matches `expected` under the documented rules."""
     if isinstance(expected, bool) or isinstance(got, bool):
         return isinstance(got, bool) and isinstance(expected, bool) and got == expected
@@ -37,7 +35,7 @@ def values_equal(got: Any, expected: Any) -> bool:
     return type(got) is type(expected) and got == expected
 
 
-def normalise(value: Any, depth: int = 0) -> Any:
+def normalise(value, depth: int = 0):
     """Plain JSON data from a returned value; raises TypeError for anything else."""
     if depth > 50:
         raise TypeError("the returned value is nested too deeply")

@@ -149,10 +149,10 @@ class LocalJudge:
         try:
             return self._run(question, code, tests, check, workdir, uid)
         finally:
-            if uid is not None:
-                _kill_uid(uid)
-                _kill_uid(uid + 1)
-            shutil.rmtree(workdir, ignore_errors=True)
+            # Off the latency path; not a daemon thread, so a CLI run still waits for it at exit.
+            cleanup = threading.Thread(target=_clean_up, args=(workdir, uid), name="judge-cleanup")
+            _CLEANUPS.add(cleanup)
+            cleanup.start()
 
     def _job(self, question: Question, role: str, workdir: Path, uid, cpu_s: float, **extra) -> dict:
         return {"role": role, "workdir": str(workdir), "uid": uid, "isolate": self.isolate,
@@ -323,6 +323,26 @@ def _close(fd: int) -> None:
         os.close(fd)
     except OSError:
         pass
+
+
+_CLEANUPS: set[threading.Thread] = set()
+
+
+def _clean_up(workdir: Path, uid: int | None) -> None:
+    """Kill anything left under the run's uids, then remove its work dir."""
+    try:
+        if uid is not None:
+            _kill_uid(uid)
+            _kill_uid(uid + 1)
+        shutil.rmtree(workdir, ignore_errors=True)
+    finally:
+        _CLEANUPS.discard(threading.current_thread())
+
+
+def wait_for_cleanup(timeout: float = 10.0) -> None:
+    """Block until earlier runs' clean-up (process sweep, temp dir removal) has finished."""
+    for thread in list(_CLEANUPS):
+        thread.join(timeout)
 
 
 def _kill_uid(uid: int) -> None:
