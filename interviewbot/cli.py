@@ -213,15 +213,16 @@ def interview(tracks, topics, difficulty, num, seed, resume_id):
     from interviewbot.terminal import TerminalInterview
 
     services = _services()
+    runner = TerminalInterview(sys.stdin)
     if resume_id:
         session = InterviewSession.resume(services, resume_id)
         opening = [] if session.finished else None
     else:
         config = InterviewConfig(tracks=list(tracks) or ["ml_theory"], topics=list(topics),
                                  difficulty=difficulty, num_questions=num, seed=seed)
-        session = InterviewSession.start(services, config)
+        session = InterviewSession.start(services, config, on_token=runner.stream)
         opening = None
-    runner = TerminalInterview(session, sys.stdin)
+    runner.attach(session)
     runner.show(opening if opening is not None else _last_question(session))
     runner.run()
 

@@ -185,11 +185,12 @@ class InterviewSession:
     # --- lifecycle ---------------------------------------------------------------------------
 
     @classmethod
-    def start(cls, services: Services, config: InterviewConfig) -> "InterviewSession":
-        """Create a stored session and ask the first question."""
+    def start(cls, services: Services, config: InterviewConfig, on_token=None) -> "InterviewSession":
+        """Create a stored session and ask the first question (`on_token` streams LLM phrasing)."""
         sid = services.store.create_session(config=config.to_dict(), backend=services.backend,
                                             model=services.model)
         session = cls(services, sid, config)
+        session.on_token = on_token
         session._ask_next()
         return session
 

@@ -23,14 +23,19 @@ _STYLE = {"question": "cyan", "follow_up": "cyan", "hint": "yellow", "feedback":
 class TerminalInterview:
     """Drive an InterviewSession from a line stream and print with rich."""
 
-    def __init__(self, session: InterviewSession, stdin: IO[str], console: Console | None = None):
-        self.session = session
+    def __init__(self, stdin: IO[str], console: Console | None = None):
+        self.session: InterviewSession | None = None
         self.lines: Iterator[str] = iter(stdin)
         self.console = console or Console()
         self._live = None
-        session.on_token = self._stream
 
-    def _stream(self, text: str) -> None:
+    def attach(self, session: InterviewSession) -> "TerminalInterview":
+        """Drive this session (LLM replies stream into the terminal)."""
+        self.session = session
+        session.on_token = self.stream
+        return self
+
+    def stream(self, text: str) -> None:
         """Show an LLM reply as it arrives (replaced by the final panel when it is done)."""
         from rich.live import Live
 

@@ -118,8 +118,9 @@ class Shots:
         # Streamlit scrolls inside its main container, so grow the viewport to the content instead.
         self.n += 1
         size = self.page.viewport_size
-        height = self.page.evaluate("() => (document.querySelector('[data-testid=stMain]') || document.body)"
-                                    ".scrollHeight")
+        height = self.page.evaluate(
+            "() => Math.max(...['[data-testid=stMain]', '[data-testid=stMainBlockContainer]', 'body']"
+            ".map(s => document.querySelector(s)?.scrollHeight || 0)) + 160")
         self.page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 8000))})
         self.page.wait_for_timeout(300)  # let the layout settle
         self.page.screenshot(path=self.dir / f"{self.n:02d}-{name}.png", full_page=True)
@@ -133,6 +134,13 @@ def _messages(page):
 def _wait_more_messages(page, before: int, at_least: int = 2) -> None:
     page.wait_for_function(
         "n => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= n", arg=before + at_least,
+        timeout=WAIT_MS)
+
+
+def _wait_idle(page) -> None:
+    """Wait until the script run is over (Streamlit marks its root element with the run state)."""
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
         timeout=WAIT_MS)
 
 
@@ -155,7 +163,7 @@ def _send_chat(page, text: str) -> None:
     box.fill(text)
     box.press("Enter")
     _wait_more_messages(page, before)
-    page.get_by_test_id("stChatInputTextArea").or_(page.get_by_text("Interview complete.")).first.wait_for()
+    _wait_idle(page)
 
 
 def _answer_text_questions(page, bank: QuestionBank, limit: int = 10) -> list[str]:
@@ -177,6 +185,7 @@ def _set_setup(page, track_label: str, questions: int) -> None:
     from playwright.sync_api import expect
 
     page.get_by_role("button", name="Start interview").wait_for()
+    _wait_idle(page)
     page.get_by_test_id("stMultiSelect").first.locator("input").click()
     page.keyboard.press("Backspace")  # drops the default track chip
     page.keyboard.type(track_label)
@@ -207,7 +216,7 @@ def _open_in_review(page, session_id: str) -> None:
 # --- the test ------------------------------------------------------------------------------------
 
 
-def test_browser_ml_and_coding_interviews_then_review_download(app_url, page, tmp_path):
+def test_browser_ml_and_coding_interviews_then_review_download(page, app_url, tmp_path):
     settings = load_settings()
     bank, store = QuestionBank(settings), TranscriptStore.from_settings(settings)
     shot = Shots(page, tmp_path)
@@ -224,6 +233,7 @@ def test_browser_ml_and_coding_interviews_then_review_download(app_url, page, tm
     _send_chat(page, answer)
     page.reload()  # the session id is in the URL: the transcript comes back from the database
     page.get_by_test_id("stChatMessage").first.wait_for()
+    _wait_idle(page)
     assert _session_id(page) == ml_session
     mine = _messages(page).filter(has=page.get_by_test_id("stChatMessageAvatarUser"))
     assert mine.filter(has_text=answer[:60]).count() == 1
@@ -242,13 +252,16 @@ def test_browser_ml_and_coding_interviews_then_review_download(app_url, page, tm
     coding_session, qid = _session_id(page), _question_id(page)
     editor.fill(bank.get(qid).reference_solution)
     editor.press("Control+Enter")
+    _wait_idle(page)
     page.get_by_role("button", name="Run visible tests").click()
     page.get_by_text("Visible tests only").wait_for()
     page.get_by_text(re.compile(r"^Accepted: \d+/\d+ tests passed")).first.wait_for()
+    page.get_by_test_id("stDataFrame").first.wait_for()  # the per-test table
     shot("coding-visible-tests")
     before = _messages(page).count()
     page.get_by_role("button", name="Submit").click()
     _wait_more_messages(page, before, at_least=3)  # code, verdict, complexity follow-up
+    _wait_idle(page)
     assert page.get_by_test_id("stChatMessage").filter(has_text="Accepted").count() >= 1
     shot("coding-verdict")
     _send_chat(page, COMPLEXITY_ANSWER)

@@ -8,13 +8,15 @@ from interviewbot.config import BACKENDS
 from interviewbot.interview import InterviewConfig, InterviewSession
 from interviewbot.questions import DIFFICULTIES, TRACKS
 from interviewbot.ui import widgets
-from interviewbot.ui.state import apply_overrides, browser_settings, services, show_error
+from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
 
 TRACK_LABELS = {"ml_theory": "ML theory", "coding": "Coding", "system_design": "System design",
                 "behavioral": "Behavioral"}
 # Static style (no user text): a monospace code editor.
-CODE_CSS = "<style>[class*='st-key-code_'] textarea {font-family: ui-monospace, Menlo, Consolas, monospace;}</style>"
-BACKEND_LABELS = {"offline": "Offline (no network)", "openai": "OpenAI", "openai-compatible": "OpenAI-compatible server"}
+CODE_CSS = ("<style>[class*='st-key-code_'] textarea "
+            "{font-family: ui-monospace, Menlo, Consolas, monospace;}</style>")
+BACKEND_LABELS = {"offline": "Offline (no network)", "openai": "OpenAI",
+                  "openai-compatible": "OpenAI-compatible server"}
 
 
 def _session() -> InterviewSession | None:
@@ -49,7 +51,8 @@ def _setup_form() -> None:
     current = browser_settings()
     backend = left.selectbox("Backend", BACKENDS, index=BACKENDS.index(current.backend), key="setup_backend",
                              format_func=BACKEND_LABELS.get)
-    right.caption(f"Model: {current.model if backend != 'offline' else 'none (rubric grader)'}. "
+    model = escape_markdown(current.model) if backend != "offline" else "none (rubric grader)"
+    right.caption(f"Model: {model}. "
                   "Model, base URL and key are on the Settings page.")
     if st.button("Start interview", type="primary", key="btn_start"):
         config = dict(tracks=tracks or ["ml_theory"], topics=topics,

@@ -54,7 +54,8 @@ def _transcript(store, session_id: str) -> None:
     st.subheader(f"Session {session_id[:8]}")
     cols = st.columns(len(FORMATS))
     for col, (fmt, (label, mime)) in zip(cols, FORMATS.items()):
-        col.download_button(f"Download {label}", store.export(session_id, fmt), file_name=f"interview-{session_id[:8]}.{fmt}",
+        col.download_button(f"Download {label}", store.export(session_id, fmt),
+                            file_name=f"interview-{session_id[:8]}.{fmt}",
                             mime=mime, key=f"dl_{fmt}", on_click="ignore", icon=":material/download:",
                             width="stretch")
     if data["status"] == "active":
@@ -65,13 +66,16 @@ def _transcript(store, session_id: str) -> None:
 
 
 def _score_chart(points: list[dict]) -> None:
-    by_track: dict[str, dict] = {}
-    for p in points:
-        by_track.setdefault(p["track"], {})[str(p["graded_at"])[:19].replace("T", " ")] = p["score"]
-    series = sorted({t for pts in by_track.values() for t in pts})
-    chart = {track: [pts.get(t) for t in series] for track, pts in by_track.items()}
+    rows = [{"graded": str(p["graded_at"]), "score": p["score"], "track": p["track"].replace("_", " "),
+             "question": p["question_id"]} for p in points]
     st.markdown("**Score over time, per track**")
-    st.line_chart({"time": series, **chart}, x="time", y=list(chart), y_label="score (0-10)")
+    st.vega_lite_chart(rows, {
+        "mark": {"type": "line", "point": True, "tooltip": True},
+        "encoding": {"x": {"field": "graded", "type": "temporal", "title": None,
+                           "axis": {"format": "%d %b %H:%M", "labelAngle": -30, "tickCount": 6}},
+                     "y": {"field": "score", "type": "quantitative", "scale": {"domain": [0, 10]}},
+                     "color": {"field": "track", "type": "nominal"}},
+    }, width="stretch")
 
 
 def _topic_chart(topics: dict) -> None:

@@ -72,7 +72,8 @@ def _upload_set(svc) -> None:
     except Exception as exc:
         return _show_validation(exc)
     tracks = sorted({q.track for q in qset.questions})
-    st.info(f"{escape_markdown(uploaded.name)}: valid set {qset.name!r} with {len(qset.questions)} question(s) ({', '.join(tracks)}).")
+    st.info(f"{escape_markdown(uploaded.name)}: valid set {qset.name!r} with {len(qset.questions)} question(s) "
+            f"({', '.join(tracks)}).")
     if st.button("Add set", key="btn_add_set", type="primary", icon=":material/add:"):
         try:
             added = _with_upload(uploaded, lambda p: svc.bank.add_set(p, index=svc.index))

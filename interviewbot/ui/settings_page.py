@@ -61,7 +61,8 @@ def _index_status() -> None:
     if st.button("Refresh index", key="btn_reindex", icon=":material/refresh:"):
         bar = st.progress(0.0, text="Checking for changes...")
         try:
-            report = svc.index.ingest(progress=lambda d, t, s: bar.progress(min(1.0, d / max(t, 1)), text=f"{s}: {d}/{t}"))
+            report = svc.index.ingest(
+                progress=lambda d, t, s: bar.progress(min(1.0, d / max(t, 1)), text=f"{s}: {d}/{t}"))
         except Exception as exc:
             return show_error(exc)
         finally:

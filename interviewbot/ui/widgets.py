@@ -12,12 +12,13 @@ STATUS_ICON = {"covered": ":material/check_circle:", "partly": ":material/timela
 
 
 def clock(seconds: float) -> str:
-    """mm:ss"""
+    """Seconds as mm:ss."""
     seconds = int(seconds)
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 def progress_header(session) -> None:
+    """Question n/N, track, difficulty, topics and the question id."""
     turn = session.turn
     if turn is None:
         return
@@ -28,6 +29,7 @@ def progress_header(session) -> None:
 
 
 def render_message(msg: dict) -> None:
+    """One stored chat message; candidate text is always shown literally."""
     kind, meta = msg["kind"], msg.get("meta") or {}
     if msg["role"] == "candidate":
         if kind == "code":
@@ -50,6 +52,7 @@ def render_message(msg: dict) -> None:
 
 
 def render_feedback(fb: dict) -> None:
+    """Score, key-point checklist with quoted evidence, citations in an expander, next step."""
     cols = st.columns([1, 3])
     cols[0].metric("Score", f"{fb['score']:.1f}/10")
     with cols[1]:
@@ -69,19 +72,21 @@ def render_feedback(fb: dict) -> None:
     if fb.get("citations"):
         with st.expander(f"Sources ({len(fb['citations'])})"):
             for c in fb["citations"]:
-                st.markdown(f"**{escape_markdown(c['heading'])}** · {escape_markdown(c['source'])} · id `{c['chunk_id'][:8]}`  \n"
+                st.markdown(f"**{escape_markdown(c['heading'])}** · {escape_markdown(c['source'])} · "
+                            f"id `{c['chunk_id'][:8]}`  \n"
                             f"> {escape_markdown(c['quote'])}")
     if fb.get("fallback_reason"):
-        st.warning(fb["fallback_reason"])
+        st.warning(escape_markdown(fb["fallback_reason"]))
     if fb.get("next_step"):
         st.markdown(f"**Next:** {escape_markdown(fb['next_step'])}")
 
 
 def render_verdict(v: dict) -> None:
+    """The judge's outcome and a per-test table (hidden tests: pass/fail only)."""
     label = v["verdict"].replace("_", " ").title()
     (st.success if v["verdict"] == "accepted" else st.error)(f"{label}: {v['passed']}/{v['total']} tests passed")
     rows = [{"test": t.get("name") or f"#{t['index']}", "visibility": "hidden" if t["hidden"] else "visible",
-             "result": "pass" if t["passed"] else t.get("status", "fail"), "ms": round(t.get("time_ms") or 0, 1)}
+             "result": "pass" if t["passed"] else t.get("status", "fail"), "ms": round(t.get("time_ms") or 0, 2)}
             for t in v.get("tests", [])]
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
@@ -95,6 +100,7 @@ def render_verdict(v: dict) -> None:
 
 
 def render_summary(summary: dict) -> None:
+    """End-of-interview scores per track, strongest/weakest topics and a study plan."""
     if not summary.get("questions"):
         st.markdown("Interview ended. No question was graded, so there is no score yet.")
         return
