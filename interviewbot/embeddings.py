@@ -122,63 +122,78 @@ def get_embedder() -> Embedder:
         return _shared
 
 
-# --- Chroma adapter -------------------------------------------------------------------------
-
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings  # noqa: E402
-from chromadb.utils.embedding_functions import register_embedding_function  # noqa: E402
+# --- adapters (built on first use: importing chromadb or langchain costs ~1 s at start-up) ------
 
 
-@register_embedding_function
-class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
-    """Chroma `EmbeddingFunction` backed by the shared offline embedder."""
+def _chroma_adapter():
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+    from chromadb.utils.embedding_functions import register_embedding_function
 
-    def __init__(self, embedder: Embedder | None = None):
-        self._embedder = embedder
+    @register_embedding_function
+    class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+        """Chroma `EmbeddingFunction` backed by the shared offline embedder."""
 
-    def __call__(self, input: Documents) -> Embeddings:
-        embedder = self._embedder or get_embedder()
-        return [row for row in embedder.embed(list(input))]
+        def __init__(self, embedder: Embedder | None = None):
+            self._embedder = embedder
 
-    @staticmethod
-    def name() -> str:
-        return "interviewbot-minilm-int8"
+        def __call__(self, input: Documents) -> Embeddings:
+            embedder = self._embedder or get_embedder()
+            return [row for row in embedder.embed(list(input))]
 
-    def get_config(self) -> dict:
-        return {"model_id": MODEL_ID}
+        @staticmethod
+        def name() -> str:
+            return "interviewbot-minilm-int8"
 
-    @staticmethod
-    def build_from_config(config: dict) -> "ChromaEmbeddingFunction":
-        return ChromaEmbeddingFunction()
+        def get_config(self) -> dict:
+            return {"model_id": MODEL_ID}
 
-    def is_legacy(self) -> bool:
-        return False
+        @staticmethod
+        def build_from_config(config: dict) -> "ChromaEmbeddingFunction":
+            return ChromaEmbeddingFunction()
 
-    def default_space(self) -> str:
-        return "cosine"
+        def is_legacy(self) -> bool:
+            return False
 
-    def supported_spaces(self) -> list[str]:
-        return ["cosine"]
+        def default_space(self) -> str:
+            return "cosine"
+
+        def supported_spaces(self) -> list[str]:
+            return ["cosine"]
+
+    return ChromaEmbeddingFunction
 
 
-# --- LangChain adapter ----------------------------------------------------------------------
+def _langchain_adapter():
+    from langchain_core.embeddings import Embeddings as LCEmbeddings
 
-from langchain_core.embeddings import Embeddings as LCEmbeddings  # noqa: E402
+    class LangChainEmbeddings(LCEmbeddings):
+        """LangChain `Embeddings` backed by the shared offline embedder."""
+
+        def __init__(self, embedder: Embedder | None = None):
+            self._embedder = embedder
+
+        def _get(self) -> Embedder:
+            return self._embedder or get_embedder()
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return self._get().embed(texts).tolist()
+
+        def embed_query(self, text: str) -> list[float]:
+            return self._get().embed_one(text).tolist()
+
+    return LangChainEmbeddings
 
 
-class LangChainEmbeddings(LCEmbeddings):
-    """LangChain `Embeddings` backed by the shared offline embedder."""
+_ADAPTERS = {"ChromaEmbeddingFunction": _chroma_adapter, "LangChainEmbeddings": _langchain_adapter}
 
-    def __init__(self, embedder: Embedder | None = None):
-        self._embedder = embedder
 
-    def _get(self) -> Embedder:
-        return self._embedder or get_embedder()
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._get().embed(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._get().embed_one(text).tolist()
+def __getattr__(name: str):
+    """`ChromaEmbeddingFunction` and `LangChainEmbeddings`, defined on first access."""
+    if name in _ADAPTERS:
+        cls = _ADAPTERS[name]()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from interviewbot.config import Settings, ensure_home
 from pathlib import Path
 
 from interviewbot.corpus import Chunk, chunk_document, load_guides
-from interviewbot.embeddings import MODEL_ID, ChromaEmbeddingFunction, Embedder, get_embedder
+from interviewbot.embeddings import MODEL_ID, Embedder, get_embedder
 from interviewbot.errors import IndexError_, NotFoundError, ValidationError
 
 GUIDES = "guides"
@@ -136,6 +136,8 @@ class KnowledgeIndex:
         """Get or create a collection (handle cached); one built by another embedding model is rebuilt."""
         if name in self._collections:
             return self._collections[name]
+        from interviewbot.embeddings import ChromaEmbeddingFunction
+
         col = self.client.get_or_create_collection(
             name, metadata={"hnsw:space": "cosine", "embedder": MODEL_ID},
             embedding_function=ChromaEmbeddingFunction(self._embedder),
@@ -149,6 +151,7 @@ class KnowledgeIndex:
     def reset(self) -> None:
         """Drop both collections (the index is a cache; `ingest` rebuilds it)."""
         self._collections.clear()
+        self._marker.unlink(missing_ok=True)
         for name in (GUIDES, QUESTIONS):
             try:
                 self.client.delete_collection(name)
@@ -193,7 +196,29 @@ class KnowledgeIndex:
         report.guides = self.sync_guides(progress)
         report.questions = self.sync_questions(QuestionBank(self.settings).all_sets(), progress)
         report.seconds = time.perf_counter() - started
+        self._write_marker(report)
         return report
+
+    @property
+    def _marker(self) -> Path:
+        return self.settings.index_dir / "ingested.json"
+
+    def _write_marker(self, report: "IngestReport") -> None:
+        if not self.settings.chroma_url:
+            import json
+
+            self._marker.write_text(json.dumps({"model": MODEL_ID} | report.to_dict()), encoding="utf-8")
+
+    def probably_built(self) -> bool:
+        """A cheap check (no Chroma start-up) that a complete ingest has run here before."""
+        if self.settings.chroma_url:
+            return self.is_built()
+        try:
+            import json
+
+            return json.loads(self._marker.read_text(encoding="utf-8")).get("model") == MODEL_ID
+        except (OSError, ValueError):
+            return False
 
     def sync_questions(self, sets, progress: ProgressFn | None = None) -> SyncReport:
         """Make the questions collection hold exactly the questions of these sets."""

@@ -124,16 +124,15 @@ class Services:
     def build(cls, settings, *, store=None, index=None) -> "Services":
         """Wire the default services from settings (offline unless an LLM backend is configured)."""
         from interviewbot.bank import QuestionBank
-        from interviewbot.embeddings import get_embedder
         from interviewbot.grading.offline import OfflineGrader
         from interviewbot.index import KnowledgeIndex
         from interviewbot.judge import get_judge
         from interviewbot.transcripts import TranscriptStore
 
-        index = index or KnowledgeIndex(settings, embedder=get_embedder())
+        index = index or KnowledgeIndex(settings)  # the embedder and Chroma load on first use
         services = cls(
             settings=settings, bank=QuestionBank(settings), index=index,
-            grader=OfflineGrader(index.embedder, index, k=settings.retrieval_k),
+            grader=OfflineGrader(None, index, k=settings.retrieval_k),
             judge=get_judge(settings), store=store or TranscriptStore.from_settings(settings),
         )
         services.use_backend(settings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import uuid
 from datetime import datetime, timezone
 import sqlalchemy as sa
@@ -196,8 +197,12 @@ class TranscriptStore:
         prefix = (prefix or "").strip().lower()
         if not prefix:
             raise ValidationError("give a session id (see `interviewbot sessions list`).")
+        if not re.fullmatch(r"[0-9a-f]{1,32}", prefix):
+            raise NotFoundError(f"no session {prefix[:40]!r}: session ids are hexadecimal. "
+                                "List sessions with `interviewbot sessions list`.")
         with self.engine.connect() as conn:
-            ids = list(conn.scalars(sa.select(sessions.c.id).where(sessions.c.id.like(f"{prefix}%")).limit(3)))
+            ids = list(conn.scalars(sa.select(sessions.c.id).where(sessions.c.id.startswith(prefix, autoescape=True))
+                                    .limit(3)))
         if not ids:
             raise NotFoundError(f"no session {prefix!r}. List sessions with `interviewbot sessions list`.")
         if len(ids) > 1 and prefix not in ids:
@@ -225,7 +230,7 @@ class TranscriptStore:
                            sa.func.avg(turns.c.score).label("avg_score")).group_by(turns.c.session_id).subquery()
         stmt = (sa.select(sessions, graded.c.n_graded, graded.c.avg_score)
                 .outerjoin(graded, graded.c.session_id == sessions.c.id)
-                .order_by(sessions.c.started_at.desc()).limit(limit))
+                .order_by(sessions.c.started_at.desc()))
         if since is not None:
             stmt = stmt.where(sessions.c.started_at >= since.astimezone(timezone.utc).isoformat())
         if min_score is not None:
@@ -235,7 +240,8 @@ class TranscriptStore:
         for r in rows:
             r["tracks"] = list((r.get("config") or {}).get("tracks") or [])
             r["n_graded"] = r["n_graded"] or 0
-        return [r for r in rows if track is None or track in r["tracks"]]
+        # tracks live in the JSON config: filtered here, before the limit, on every dialect alike
+        return [r for r in rows if track is None or track in r["tracks"]][:limit]
 
     def progress(self) -> list[dict]:
         """Every graded turn (time order): track, topics, question and score."""
@@ -295,9 +301,16 @@ def export_markdown(data: dict) -> str:
         label = _ROLE.get(m["role"], m["role"])
         lines.append(f"## {label} ({m['kind'].replace('_', ' ')})")
         lines.append("")
-        lines.append(f"```python\n{m['content']}\n```" if m["kind"] == "code" else m["content"])
+        lines.append(_fenced(m["content"]) if m["kind"] == "code" else m["content"])
         lines.append("")
     return "\n".join(lines)
+
+
+def _fenced(code: str) -> str:
+    """A code block whose fence is longer than any backtick run inside the code."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}python\n{code}\n{fence}"
 
 
 def export_json(data: dict) -> str:

@@ -505,30 +505,30 @@ def test_settings_openai_without_key_shows_error_and_keeps_offline(indexed_home)
     assert at.session_state.get("llm_overrides") is None
 
 
-def test_first_start_builds_index_with_progress_bar():
+def test_first_start_builds_index_with_progress_bar(tmp_path, monkeypatch):
+    """A fresh data dir: the real index is built on first start, with a progress bar."""
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "guides").mkdir(parents=True)
+    (knowledge / "questions").mkdir()
+    (knowledge / "guides" / "a.md").write_text(
+        "# Tiny guide\n\nAn introduction with enough words to be indexed as a chunk of text here.\n\n"
+        "## Overfitting\n\nOverfitting is when a model memorises noise in the training data and fails "
+        "to generalise to new data; regularisation and more data help.\n")
+    (knowledge / "questions" / "q.yaml").write_text(
+        "name: tiny\nquestions:\n  - id: tiny-q\n    track: ml_theory\n    prompt: What is overfitting?\n"
+        "    key_points: [the model fits noise and generalises poorly]\n")
+    monkeypatch.setenv("INTERVIEWBOT_KNOWLEDGE", str(knowledge))
+
     def script():
-        import streamlit as st
+        from interviewbot.ui.state import _base_services, ensure_index
 
-        from interviewbot.ui.state import ensure_index
-
-        class Report:
-            embedded, seconds = 3, 0.1
-
-        class Index:
-            def is_built(self):
-                return False
-
-            def ingest(self, progress):
-                for done in (1, 2, 3):
-                    progress(done, 3, "guides")
-                st.session_state["progress_calls"] = 3
-                return Report()
-
-        class Services:
-            index = Index()
-
-        ensure_index(Services())
+        ensure_index(_base_services())
 
     at = ok(AppTest.from_function(script, default_timeout=TIMEOUT).run())
-    assert at.session_state["progress_calls"] == 3 and at.session_state["_index_checked"]
+    assert at.session_state["_index_checked"]
     assert "Knowledge index built" in at.toast[0].value
+    from interviewbot.config import load_settings
+    from interviewbot.index import GUIDES, QUESTIONS, KnowledgeIndex
+
+    index = KnowledgeIndex(load_settings())
+    assert index.count(GUIDES) >= 2 and index.count(QUESTIONS) == 1 and index.probably_built()

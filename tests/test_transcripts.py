@@ -149,3 +149,24 @@ def test_cli_sessions_list_show_export(store, tmp_path, monkeypatch):
     assert res.exit_code == 0 and "&lt;b&gt;bold" in out.read_text()
     bad = runner.invoke(cli, ["sessions", "show", "ffffffff"])
     assert bad.exit_code == 1 and "no session" in bad.output
+
+
+def test_session_ids_are_matched_literally(store):
+    _session_with_turn(store)
+    for pattern in ("%", "_", "a%", "../x"):
+        with pytest.raises(NotFoundError):
+            store.get_session(pattern)
+
+
+def test_markdown_export_fences_code_containing_backticks(store):
+    sid = _session_with_turn(store)
+    code = "s = '''\n```\nnot the end\n```\n'''"
+    store.add_message(sid, role="candidate", kind="code", content=code)
+    assert "````python\n" + code + "\n````" in store.export(sid, "md")
+
+
+def test_track_filter_applies_before_the_limit(store):
+    theory = store.create_session(config={"tracks": ["ml_theory"]})
+    for _ in range(3):
+        store.create_session(config={"tracks": ["coding"]})
+    assert [r["id"] for r in store.list_sessions(track="ml_theory", limit=2)] == [theory]

@@ -84,10 +84,18 @@ PHASE_CUES = {
 class RubricScorer:
     """Marks each key point covered / partly / missed and scores the answer 0-10."""
 
-    def __init__(self, embedder: Embedder):
-        self.embedder = embedder
+    def __init__(self, embedder: Embedder | None = None):
+        self._embedder = embedder  # None: the shared embedder, loaded on the first grade
         self._cache: dict[str, np.ndarray] = {}  # rubric, prompt and reference vectors (static text)
         self._last: tuple | None = None  # the follow-up check and the grade assess the same answer
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            from interviewbot.embeddings import get_embedder
+
+            self._embedder = get_embedder()
+        return self._embedder
 
     def static_vectors(self, texts: list[str]) -> np.ndarray:
         """Vectors for text that does not change between answers (cached)."""
@@ -228,7 +236,7 @@ class OfflineGrader:
 
     name = "offline"
 
-    def __init__(self, embedder: Embedder, index=None, k: int = 3):
+    def __init__(self, embedder: Embedder | None, index=None, k: int = 3):
         self.scorer = RubricScorer(embedder)
         self.index = index
         self.k = k

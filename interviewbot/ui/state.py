@@ -34,7 +34,7 @@ def ensure_index(services) -> None:
     """First start: build the index with a visible progress bar."""
     if st.session_state.get("_index_checked"):
         return
-    if not services.index.is_built():
+    if not services.index.probably_built():
         bar = st.progress(0.0, text="Building the knowledge index (first start only)...")
 
         def progress(done: int, total: int, stage: str) -> None:
@@ -58,7 +58,7 @@ def _session_services(shared, settings):
 
     mine = dataclasses.replace(shared, settings=settings)
     if settings.retrieval_k != shared.settings.retrieval_k:
-        mine.grader = OfflineGrader(shared.index.embedder, shared.index, k=settings.retrieval_k)
+        mine.grader = OfflineGrader(None, shared.index, k=settings.retrieval_k)
     mine.use_backend(settings)
     return mine
 
