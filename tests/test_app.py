@@ -490,6 +490,21 @@ def test_settings_apply_backend_key_stays_in_session_never_on_disk(indexed_home,
     assert fake_openai.request_headers[-1]["authorization"] == f"Bearer {SECRET}"
     assert session_of(at).services.grader.k == 2  # retrieval depth applied
     assert store().get_session(session_of(at).id)["backend"] == "openai-compatible"
+    assert any(b.get("stream") for b in fake_openai.requests)  # the question streamed into the chat
+
+    # answer: the LLM grader (over the wire) grades it, citing only retrieved chunks
+    from tests.test_llm_interview import responder
+
+    fake_openai.enqueue(*[responder] * 6)
+    for _ in range(2):  # the answer may draw one follow-up first
+        if session_of(at).finished:
+            break
+        ok(at.chat_input(key="answer_input").set_value(
+            "Bias is error from overly simple assumptions, so the model underfits; variance is sensitivity "
+            "to the training sample, so it overfits. Regularisation trades one for the other.").run())
+    turn = store().get_session(session_of(at).id)["turns"][0]
+    assert turn["status"] == "graded" and turn["feedback"]["grader"] == "llm:fake-model"
+    assert turn["citations"] and turn["usage"]
 
     secret = SECRET.encode()
     leaked = [p for p in files_under(tmp_path) if secret in p.read_bytes()]

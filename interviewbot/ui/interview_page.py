@@ -65,7 +65,8 @@ def _start(config: dict, backend: str) -> None:
         svc = services()
         if backend != svc.backend:  # a different backend picked here: same check as the Settings page
             svc = apply_overrides({**(st.session_state.get("llm_overrides") or {}), "backend": backend})
-        session = InterviewSession.start(svc, InterviewConfig(**config))
+        session = InterviewSession.start(svc, InterviewConfig(**config), on_token=_streamer())
+        session.on_token = None  # the placeholder belongs to this script run only
     except Exception as exc:
         return show_error(exc)
     st.session_state["interview"] = session
@@ -87,13 +88,31 @@ def _timer(session: InterviewSession) -> None:
                f"Session {widgets.clock(e['session_s'])}")
 
 
+def _streamer():
+    """A callback that shows an LLM reply in a chat bubble as it arrives (final text replaces it)."""
+    box = {}
+
+    def write(text: str) -> None:
+        if "slot" not in box:
+            box["slot"] = st.chat_message("assistant").empty()
+        box["slot"].markdown(escape_markdown(text))
+
+    return write
+
+
 def _act(fn, *args, draft: str | None = None):
     """Run an engine action; on error keep it (and the rejected text) to show on the next run."""
+    session = getattr(fn, "__self__", None)
+    if isinstance(session, InterviewSession):
+        session.on_token = _streamer()
     try:
         return fn(*args)
     except Exception as exc:
         st.session_state["_error"] = (exc, draft)
         return None
+    finally:
+        if isinstance(session, InterviewSession):
+            session.on_token = None
 
 
 def _show_pending_error() -> None:
