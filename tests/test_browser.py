@@ -23,6 +23,7 @@ from interviewbot.bank import QuestionBank
 from interviewbot.config import load_settings
 from interviewbot.transcripts import TranscriptStore
 from tests.conftest import ROOT
+from tests.fake_openai import fake_openai  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -67,14 +68,13 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=5)
 
 
-@pytest.fixture
-def app_url(indexed_home, tmp_path):
+def _serve(home: Path, tmp_path: Path, extra_env: dict | None = None):
     """`streamlit run app.py` on a free port, over a copy of the built index; stopped afterwards."""
     port = _free_port()
     log = tmp_path / "streamlit.log"
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    env = os.environ | {"INTERVIEWBOT_HOME": str(indexed_home)}
+    env = os.environ | {"INTERVIEWBOT_HOME": str(home)} | (extra_env or {})
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -83,6 +83,20 @@ def app_url(indexed_home, tmp_path):
         yield url
     finally:
         _stop(proc)
+
+
+@pytest.fixture
+def app_url(indexed_home, tmp_path):
+    yield from _serve(indexed_home, tmp_path)
+
+
+@pytest.fixture
+def llm_app_url(indexed_home, tmp_path, fake_openai):  # noqa: F811
+    """The app with the openai-compatible backend pointed at the local fake OpenAI server."""
+    yield from _serve(indexed_home, tmp_path, {
+        "INTERVIEWBOT_BACKEND": "openai-compatible", "OPENAI_BASE_URL": fake_openai.url + "/v1",
+        "INTERVIEWBOT_MODEL": "fake-model", "INTERVIEWBOT_STRUCTURED_METHOD": "json_mode",
+        "INTERVIEWBOT_LLM_RETRIES": "0"})
 
 
 @pytest.fixture
@@ -290,3 +304,27 @@ def test_browser_ml_and_coding_interviews_then_review_download(page, app_url, tm
     page.get_by_text("guide chunks and").wait_for()
     shot("settings")
     assert len(list((tmp_path / "screenshots").glob("*.png"))) == shot.n
+
+
+def test_browser_interview_against_openai_compatible_server(page, llm_app_url, fake_openai, tmp_path):  # noqa: F811
+    from tests.test_llm_interview import PHRASED, responder
+
+    fake_openai.enqueue(*[responder] * 12)
+    shot = Shots(page, tmp_path)
+    page.goto(llm_app_url)
+    _set_setup(page, "ML theory", 1)
+    page.get_by_role("button", name="Start interview").click()
+    page.get_by_text("Question 1/1").wait_for()
+    page.get_by_text(PHRASED).first.wait_for()  # the model phrased (and streamed) the question
+    session_id = _session_id(page)
+    for _ in range(3):
+        if _finished(page):
+            break
+        _send_chat(page, "Overfitting is when the model memorises noise in the training data and generalises "
+                         "poorly; a large gap between training and validation error shows it.")
+    page.get_by_text("Interview complete.").wait_for()
+    shot("llm-interview-summary")
+    turn = TranscriptStore.from_settings(load_settings()).get_session(session_id)["turns"][0]
+    assert turn["backend"] == "openai-compatible" and turn["feedback"]["grader"] == "llm:fake-model"
+    assert turn["citations"] and turn["usage"]["total_tokens"] > 0
+    assert any(body.get("stream") for body in fake_openai.requests)

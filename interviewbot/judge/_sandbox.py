@@ -50,8 +50,8 @@ def _isolate(job):
         _write("/proc/self/uid_map", f"0 {uid} 1")
         _write("/proc/self/gid_map", f"0 {gid} 1")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    _mount(job["workdir"], "/tmp", None, MS_BIND)
-    _expose_python(job)
+    _expose_python(job)  # before /tmp is covered: the project (and its venv) may live under /tmp
+    _mount(job["workdir"], "/tmp", None, MS_BIND | MS_REC)
     for extra in ("/var/tmp", "/dev/shm", "/run/lock"):
         if os.path.isdir(extra):
             _mount("tmpfs", extra, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=1777")
@@ -73,7 +73,7 @@ def _expose_python(job):
     The per-run uid may not be able to reach them where they are (e.g. a Python under /root,
     mode 700, when the app runs as root): inside our mount namespace they become reachable.
     """
-    base = "/tmp/.python"  # the work dir, now mounted on /tmp
+    base = os.path.join(job["workdir"], ".python")  # seen as /tmp/.python once the work dir is /tmp
     os.mkdir(base, 0o755)
     paths = []
     for n, path in enumerate(p for p in job["sys_path"] if os.path.isdir(p)):
