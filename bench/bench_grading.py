@@ -22,20 +22,13 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import QUICK_GUIDES, QUICK_SETS, load_text, pct, subset_knowledge  # noqa: E402
 
 TARGET_P95_MS = 100.0
 # --quick ingests this subset of the shipped knowledge instead of all of it (ingest is the slow part).
-QUICK_GUIDES = ("06-supervised-learning.md", "11-evaluation-and-experiments.md")
-QUICK_SETS = ("ml_theory_core.yaml",)
 
 
-def pct(values, q: float) -> float:
-    return float(np.percentile(values, q))
-
-
-def load_text() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 def variants(question) -> list[tuple[str, str]]:
@@ -54,16 +47,6 @@ def variants(question) -> list[tuple[str, str]]:
             out[name] = text
     return list(out.items())
 
-
-def subset_knowledge(dest: Path) -> Path:
-    src = ROOT / "knowledge"
-    (dest / "guides").mkdir(parents=True)
-    (dest / "questions").mkdir()
-    for name in QUICK_GUIDES:
-        shutil.copy(src / "guides" / name, dest / "guides" / name)
-    for name in QUICK_SETS:
-        shutil.copy(src / "questions" / name, dest / "questions" / name)
-    return dest
 
 
 class _Timer:

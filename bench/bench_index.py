@@ -22,12 +22,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import QUICK_GUIDES, QUICK_SETS, load_text, pct, subset_knowledge  # noqa: E402
 
 TARGET_CHUNKS_PER_S = 75.0
 TARGET_QUERY_P95_MS = 15.0
 # --quick ingests this subset of the shipped knowledge instead of all of it (ingest is the slow part).
-QUICK_GUIDES = ("06-supervised-learning.md", "11-evaluation-and-experiments.md")
-QUICK_SETS = ("ml_theory_core.yaml",)
 
 WORDS = ("model gradient feature data training loss validation error bias variance learning network "
          "layer weight regularization metric precision recall embedding vector matrix probability sample "
@@ -39,13 +39,6 @@ def hundred_word_chunks(n: int, seed: int = 0) -> list[str]:
     return [" ".join(rng.choice(WORDS) for _ in range(100)) + "." for _ in range(n)]
 
 
-def pct(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q))
-
-
-def load_text() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 class _ScalarSqrtNumpy:
@@ -120,16 +113,6 @@ def bench_throughput(n: int, n_ref: int, as_is: bool) -> np.ndarray:
           f"{int8_same:.1f} chunks/s)   mean cosine(int8, fp32) = {cos:.4f}")
     return fast
 
-
-def subset_knowledge(dest: Path) -> Path:
-    src = ROOT / "knowledge"
-    (dest / "guides").mkdir(parents=True)
-    (dest / "questions").mkdir()
-    for name in QUICK_GUIDES:
-        shutil.copy(src / "guides" / name, dest / "guides" / name)
-    for name in QUICK_SETS:
-        shutil.copy(src / "questions" / name, dest / "questions" / name)
-    return dest
 
 
 def bench_ingest(home: Path, quick: bool) -> None:
