@@ -35,7 +35,6 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_max_retries: int = 2
     retrieval_k: int = 4
-    embed_batch_size: int = 32
     judge0_url: str = ""  # empty: the local sandbox judges code
     judge0_token: str = ""
 
