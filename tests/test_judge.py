@@ -290,3 +290,12 @@ def test_judge0_unreachable_is_a_clear_error():
 
     with pytest.raises(JudgeError, match="INTERVIEWBOT_JUDGE0_URL"):
         Judge0Judge("http://127.0.0.1:9", timeout_s=2).run(ADD, GOOD)
+
+
+def test_judge_fallback_without_namespaces_blocks_sockets():
+    fallback = LocalJudge(isolate=False)
+    v = fallback.run(ADD, GOOD)
+    assert v.verdict == "accepted" and "sockets blocked" in v.isolation
+    code = "import socket\ndef add(a, b):\n    socket.socket()\n    return a + b\n"
+    assert fallback.run(ADD, code).verdict == "runtime_error"
+    assert fallback.run(ADD, HOSTILE["infinite_loop"][0]).verdict == "time_limit_exceeded"

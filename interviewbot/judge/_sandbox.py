@@ -27,6 +27,12 @@ PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 4, 38, 1
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
+def _prctl(option, value):
+    """prctl(2) where it exists (Linux); elsewhere a no-op."""
+    if hasattr(_libc, "prctl"):
+        _libc.prctl(option, value, 0, 0, 0)
+
+
 def _mount(source, target, fstype, flags, data=None):
     enc = lambda s: s.encode() if s is not None else None  # noqa: E731
     if _libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
@@ -43,15 +49,16 @@ def _isolate(job):
     root = os.geteuid() == 0
     flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | (0 if root else CLONE_NEWUSER)
     uid, gid = os.geteuid(), os.getegid()
-    if _libc.unshare(flags) != 0:
+    if not hasattr(_libc, "unshare") or _libc.unshare(flags) != 0:
         raise OSError(ctypes.get_errno(), "unshare")
     if not root:
         _write("/proc/self/setgroups", "deny")
         _write("/proc/self/uid_map", f"0 {uid} 1")
         _write("/proc/self/gid_map", f"0 {gid} 1")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    _expose_python(job)  # before /tmp is covered: the project (and its venv) may live under /tmp
+    moves = _expose_python(job)  # before /tmp is covered: the project (and its venv) may live under /tmp
     _mount(job["workdir"], "/tmp", None, MS_BIND | MS_REC)
+    _use_moved_paths(job, moves)
     for extra in ("/var/tmp", "/dev/shm", "/run/lock"):
         if os.path.isdir(extra):
             _mount("tmpfs", extra, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=1777")
@@ -68,7 +75,7 @@ def _isolate(job):
 
 
 def _expose_python(job):
-    """Bind the interpreter's library dirs read-only under /tmp/.python/N and point sys.path there.
+    """Bind the interpreter's library dirs read-only under the work dir's .python/N (later /tmp/.python/N).
 
     The per-run uid may not be able to reach them where they are (e.g. a Python under /root,
     mode 700, when the app runs as root): inside our mount namespace they become reachable.
@@ -85,12 +92,16 @@ def _expose_python(job):
         except OSError:
             pass  # read-only is a nicety: the files are not the run uid's to write anyway
         paths.append((path, f"/tmp/.python/{n}"))
-    job["sys_path"] = [new for _, new in paths]
-    # Packages imported before the switch (encodings, ...) load submodules through __path__.
+    return paths
+
+
+def _use_moved_paths(job, moves):
+    """Point sys.path, and packages imported before the switch (encodings, ...), at the new places."""
+    job["sys_path"] = [new for _, new in moves]
     for module in list(sys.modules.values()):
         search = getattr(module, "__path__", None)
         if isinstance(search, list):
-            search[:] = [_moved(p, paths) for p in search]
+            search[:] = [_moved(p, moves) for p in search]
 
 
 def _moved(path, moves):
@@ -137,7 +148,10 @@ def _limit(job):
         resource.RLIMIT_CORE: (0, 0),
     }
     for which, value in limits.items():
-        resource.setrlimit(which, value)
+        try:
+            resource.setrlimit(which, value)
+        except (ValueError, OSError):
+            pass  # not enforceable on this platform (e.g. RLIMIT_AS on macOS); the wall clock still is
 
 
 def _drop_privileges(job):
@@ -145,7 +159,7 @@ def _drop_privileges(job):
         os.setgroups([])
         os.setgid(job["uid"])
         os.setuid(job["uid"])
-    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
 
 
 def _setup(job):
@@ -160,8 +174,8 @@ def _setup(job):
     else:
         isolation = _block_sockets()
     if job["role"] == "checker":
-        _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _prctl(PR_SET_DUMPABLE, 0)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     sys.path[:] = job["sys_path"]
     _limit(job)
     _drop_privileges(job)
