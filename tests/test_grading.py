@@ -52,7 +52,7 @@ BAD_ANSWERS = {
     "keyword_stuffed": lambda q: " ".join(kp.text.split()[0] + " " + kp.text.split()[-1] for kp in q.key_points) * 3,
     "repetitive": lambda q: "I think it is important. " * 40,
 }
-QUESTION_IDS = ["mlt-bias-variance", "mla-bagging-vs-boosting"]
+QUESTION_IDS = ["mlt-bias-variance", "mla-bagging-vs-boosting", "bh-mistake"]
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_ANSWERS))

@@ -81,6 +81,20 @@ PHASE_CUES = {
 }
 
 
+_KEY_POINT_PHASE = (
+    ("result", re.compile(r"\b(result|outcome|impact|learn|lesson|quantif|metric|measur|reflect)", re.I)),
+    ("situation", re.compile(r"\b(situation|context|stakes|background|setting)", re.I)),
+    ("task", re.compile(r"\b(goal|task|responsib|ownership|role|objective)", re.I)),
+)
+
+
+def star_phase(key_point: KeyPoint) -> str:
+    """The STAR phase of a behavioral key point: its own tag, else guessed from its wording."""
+    if key_point.phase in PHASE_CUES:
+        return key_point.phase
+    return next((phase for phase, pattern in _KEY_POINT_PHASE if pattern.search(key_point.text)), "action")
+
+
 class RubricScorer:
     """Marks each key point covered / partly / missed and scores the answer 0-10."""
 
@@ -134,7 +148,7 @@ class RubricScorer:
             terms = set(content_terms(kp.text))
             lex = len(terms & answer_terms) / len(terms) if terms else sem
             strength = (0.6 * sem + 0.4 * lex) if units else 0.0
-            cue = PHASE_CUES.get(kp.phase or "") if question.track == "behavioral" else None
+            cue = PHASE_CUES[star_phase(kp)] if question.track == "behavioral" else None
             cued = [j for j, sent in enumerate(sents) if cue is not None and cue.search(sent)]
             if cued:
                 j = max(cued, key=lambda j: sims[i][j])
