@@ -8,7 +8,6 @@ Run: .venv/bin/python bench/bench_index.py [--chunks 256] [--queries 200] [--qui
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import random
 import shutil
@@ -41,45 +40,14 @@ def hundred_word_chunks(n: int, seed: int = 0) -> list[str]:
 
 
 
-class _ScalarSqrtNumpy:
-    """numpy, except that sqrt of a Python scalar is a Python float.
-
-    Under NumPy 2's promotion rules (NEP 50) `np.sqrt(32)` is a float64 *scalar* that promotes float32
-    arrays: fp32_reference.py's `scores / np.sqrt(d // HEADS)` and `x / np.sqrt(2.0)` turn every layer
-    after the first attention into float64, and its mixed float64 @ float32 matmuls then leave BLAS.
-    A Python float is "weak" and keeps float32, which is what the reference means to compute.
-    """
-
-    def __getattr__(self, name):
-        return getattr(np, name)
-
-    @staticmethod
-    def sqrt(x, *args, **kwargs):
-        if isinstance(x, (int, float)) and not args and not kwargs:
-            return math.sqrt(x)
-        return np.sqrt(x, *args, **kwargs)
-
-
-def fp32_reference(as_is: bool):
-    """The NumPy fp32 MiniLM of bench/fp32_reference.py; unless as_is, run as the fp32 baseline it is meant
-    to be (float32 throughout; its dense layers as one 2-D BLAS GEMM instead of a stacked 3-D matmul,
-    which NumPy runs ~8x slower here). Same weights and arithmetic either way."""
+def fp32_reference():
+    """The NumPy fp32 MiniLM of bench/fp32_reference.py (float32 throughout, 2-D GEMM dense layers)."""
     import fp32_reference as ref_module
 
-    if as_is:
-        return ref_module.Fp32MiniLM(), "as shipped"
-    ref_module.np = _ScalarSqrtNumpy()
-
-    class Fp32Baseline(ref_module.Fp32MiniLM):
-        def _dense(self, x, name):
-            w = self.w[f"{name}.weight"]
-            out = x.reshape(-1, x.shape[-1]) @ w.T
-            return out.reshape(*x.shape[:-1], w.shape[0]) + self.w[f"{name}.bias"]
-
-    return Fp32Baseline(), "float32 throughout, 2-D GEMM dense layers; --reference-as-is to run it unmodified"
+    return ref_module.Fp32MiniLM(), "float32 throughout, 2-D GEMM dense layers"
 
 
-def bench_throughput(n: int, n_ref: int, as_is: bool) -> np.ndarray:
+def bench_throughput(n: int, n_ref: int) -> np.ndarray:
     """int8 ONNX vs the fp32 reference on 100-word chunks; returns the int8 vectors (reused as index data)."""
     from interviewbot.embeddings import Embedder
 
@@ -93,7 +61,7 @@ def bench_throughput(n: int, n_ref: int, as_is: bool) -> np.ndarray:
     verdict = "met" if int8_rate >= TARGET_CHUNKS_PER_S else "NOT met"
     print(f"  target >= {TARGET_CHUNKS_PER_S:.0f} chunks/s: {verdict}")
     try:
-        ref, how = fp32_reference(as_is)
+        ref, how = fp32_reference()
     except ImportError as exc:
         print(f"fp32 reference unavailable: {exc}")
         return fast
@@ -202,8 +170,6 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=None, help="chunks for the throughput test (default 256)")
     parser.add_argument("--reference-chunks", type=int, default=None,
                         help="chunks for the fp32 reference (default 128)")
-    parser.add_argument("--reference-as-is", action="store_true",
-                        help="run bench/fp32_reference.py unmodified (float64 after layer 0 under NumPy 2, slow matmuls)")
     parser.add_argument("--index-size", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=None, help="queries for the latency test (default 200)")
     parser.add_argument("--quick", action="store_true",
@@ -219,7 +185,7 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="ibbench-home-"))
     saved = os.environ.get("INTERVIEWBOT_HOME")
     try:
-        base = bench_throughput(chunks, ref_chunks, args.reference_as_is)
+        base = bench_throughput(chunks, ref_chunks)
         bench_ingest(home, args.quick)
         bench_queries(home, base, args.index_size, queries)
     finally:
