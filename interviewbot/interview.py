@@ -251,7 +251,9 @@ class InterviewSession:
 
     def _priority(self):
         """Sort key: due questions first (spaced repetition), then weak topics, then difficulty fit."""
-        qstats, tstats = self.services.store.question_stats(), self.services.store.topic_stats()
+        store = self.services.store
+        rows = store.progress()  # one read serves both statistics
+        qstats, tstats = store.question_stats(rows), store.topic_stats(rows)
         rng = random.Random(f"{self.config.seed}-{len(self.asked)}")
         noise = {}
         target = DIFFICULTIES.index(self.difficulty)

@@ -250,10 +250,13 @@ class TranscriptStore:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
-    def question_stats(self) -> dict[str, dict]:
-        """Per question: attempts, last score and mean score (for spaced repetition)."""
+    def question_stats(self, progress: list[dict] | None = None) -> dict[str, dict]:
+        """Per question: attempts, last score and mean score (for spaced repetition).
+
+        Pass rows already read with `progress()` to avoid reading them again.
+        """
         stats: dict[str, dict] = {}
-        for row in self.progress():
+        for row in self.progress() if progress is None else progress:
             s = stats.setdefault(row["question_id"], {"attempts": 0, "last_score": None, "scores": []})
             s["attempts"] += 1
             s["last_score"] = row["score"]
@@ -262,10 +265,10 @@ class TranscriptStore:
             s["mean_score"] = round(sum(s.pop("scores")) / s["attempts"], 2)
         return stats
 
-    def topic_stats(self) -> dict[str, dict]:
-        """Per topic: number of graded answers and mean score."""
+    def topic_stats(self, progress: list[dict] | None = None) -> dict[str, dict]:
+        """Per topic: number of graded answers and mean score (from `progress` rows if given)."""
         acc: dict[str, list[float]] = {}
-        for row in self.progress():
+        for row in self.progress() if progress is None else progress:
             for topic in row["topics"] or []:
                 acc.setdefault(topic, []).append(row["score"])
         return {t: {"n": len(v), "mean_score": round(sum(v) / len(v), 2)} for t, v in acc.items()}

@@ -91,8 +91,8 @@ def _topic_chart(topics: dict) -> None:
                 f"**Weaknesses:** {escape_markdown(', '.join(weak)) or '-'}")
 
 
-def _due_list(store) -> None:
-    due = [(qid, s) for qid, s in store.question_stats().items()
+def _due_list(store, points: list[dict]) -> None:
+    due = [(qid, s) for qid, s in store.question_stats(points).items()
            if s.get("last_score") is not None and s["last_score"] < DUE_SCORE]
     st.markdown(f"**Due for another try** ({len(due)}): questions last scored below {DUE_SCORE:g}; "
                 "they come back first in your next interview.")
@@ -109,8 +109,8 @@ def _progress(store) -> None:
         st.caption("Charts appear after your first graded answer.")
         return
     _score_chart(points)
-    _topic_chart(store.topic_stats())
-    _due_list(store)
+    _topic_chart(store.topic_stats(points))
+    _due_list(store, points)
 
 
 def render() -> None:
