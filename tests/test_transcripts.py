@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -98,8 +99,10 @@ def _write_many(args):
 
 def test_eight_concurrent_sessions_lose_nothing(tmp_path):
     url = f"sqlite:///{tmp_path / 'concurrent.db'}"
-    TranscriptStore(url)  # migrate once up front
-    with ProcessPoolExecutor(max_workers=8) as pool:
+    TranscriptStore(url).engine.dispose()  # migrate once up front
+    # Fresh interpreters: a forked child would inherit this process's open SQLite handles, which
+    # SQLite forbids (it shows up as "disk I/O error"); separate processes are the real case anyway.
+    with ProcessPoolExecutor(max_workers=8, mp_context=multiprocessing.get_context("spawn")) as pool:
         sids = list(pool.map(_write_many, [(url, w) for w in range(8)]))
     store = TranscriptStore(url)
     for sid in sids:
