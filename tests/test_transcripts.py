@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -85,27 +83,32 @@ def test_exports_escape_user_text(store):
     assert json.loads(store.export(sid, "json"))["turns"][0]["score"] == 6.5
 
 
-def _write_many(args):
-    url, worker = args
-    store = TranscriptStore(url)
-    sid = store.create_session(config={"tracks": ["coding"], "worker": worker})
-    for n in range(50):
-        tid = store.start_turn(sid, question_id=f"q{n}", track="coding", topics=["arrays"], difficulty="easy",
-                               prompt=f"question {n}")
-        store.add_message(sid, role="candidate", kind="answer", content=f"answer {worker}-{n}", turn_id=tid)
-        store.update_turn(tid, status="graded", score=float(n % 10))
-    return sid
+WRITER = """
+import sys
+from interviewbot.transcripts import TranscriptStore
+url, worker = sys.argv[1], int(sys.argv[2])
+store = TranscriptStore(url)
+sid = store.create_session(config={"tracks": ["coding"], "worker": worker})
+for n in range(50):
+    tid = store.start_turn(sid, question_id=f"q{n}", track="coding", topics=["arrays"], difficulty="easy",
+                           prompt=f"question {n}")
+    store.add_message(sid, role="candidate", kind="answer", content=f"answer {worker}-{n}", turn_id=tid)
+    store.update_turn(tid, status="graded", score=float(n % 10))
+print(sid)
+"""
 
 
 def test_eight_concurrent_sessions_lose_nothing(tmp_path):
     url = f"sqlite:///{tmp_path / 'concurrent.db'}"
     TranscriptStore(url).engine.dispose()  # migrate once up front
-    # Fresh interpreters: a forked child would inherit this process's open SQLite handles, which
-    # SQLite forbids (it shows up as "disk I/O error"); separate processes are the real case anyway.
-    with ProcessPoolExecutor(max_workers=8, mp_context=multiprocessing.get_context("spawn")) as pool:
-        sids = list(pool.map(_write_many, [(url, w) for w in range(8)]))
+    # Eight separate interpreters, as eight app or CLI processes would be (a forked child must not
+    # inherit this process's open SQLite handles).
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url, str(w)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for w in range(8)]
+    outputs = [w.communicate(timeout=240) for w in writers]
+    assert [w.returncode for w in writers] == [0] * 8, [err[-500:] for _, err in outputs]
     store = TranscriptStore(url)
-    for sid in sids:
+    for sid in (out.strip() for out, _ in outputs):
         data = store.get_session(sid)
         assert len(data["turns"]) == 50 and len(data["messages"]) == 50
         assert all(t["status"] == "graded" for t in data["turns"])
