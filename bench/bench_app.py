@@ -26,8 +26,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-quic", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
 TARGET_FIRST_QUESTION_S = 5.0
 
 
@@ -40,12 +47,31 @@ def free_port() -> int:
 def start_server(script: Path, home: Path, log: Path) -> tuple[subprocess.Popen, str, float]:
     """Start `streamlit run`; returns the process, its URL and the start timestamp."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
-           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    env = os.environ | {"INTERVIEWBOT_HOME": str(home), "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1"}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    env = os.environ | {
+        "INTERVIEWBOT_HOME": str(home),
+        "ANONYMIZED_TELEMETRY": "False",
+        "HF_HUB_OFFLINE": "1",
+    }
     started = time.perf_counter()
     with log.open("ab") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     return proc, f"http://127.0.0.1:{port}", started
 
 
@@ -106,8 +132,12 @@ def time_app(browser, tmp: Path, home: Path) -> dict[str, float]:
         start_button.click()
         page.get_by_test_id("stChatMessage").first.wait_for(timeout=120_000)
         first = time.perf_counter()
-        return {"healthy": healthy, "setup_form": setup, "first_question": first - started,
-                "first_question_from_page_open": first - opened}
+        return {
+            "healthy": healthy,
+            "setup_form": setup,
+            "first_question": first - started,
+            "first_question_from_page_open": first - opened,
+        }
     finally:
         page.close()
         stop(proc)
@@ -127,7 +157,9 @@ def build_index(home: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--home", type=Path, help="an INTERVIEWBOT_HOME with a built index (copied, not changed)")
+    parser.add_argument(
+        "--home", type=Path, help="an INTERVIEWBOT_HOME with a built index (copied, not changed)"
+    )
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: run `bash scripts/ensure_chromium.sh` as root. Skipping.")
@@ -165,15 +197,24 @@ def report(baseline: list[dict[str, float]], app: list[dict[str, float]]) -> Non
     rows = [
         ("baseline (one-line script): `streamlit run` -> healthy", base["healthy"], ""),
         ("baseline (one-line script): page open -> first render", base["first_render_from_page_open"], ""),
-        ("app: `streamlit run` -> healthy", med["healthy"],
-         f"ratio to baseline {med['healthy'] / base['healthy']:.2f}"),
+        (
+            "app: `streamlit run` -> healthy",
+            med["healthy"],
+            f"ratio to baseline {med['healthy'] / base['healthy']:.2f}",
+        ),
         ("app: `streamlit run` -> setup form rendered", med["setup_form"], ""),
-        ("app: `streamlit run` -> first question rendered", med["first_question"],
-         f"ratio to baseline healthy {med['first_question'] / base['healthy']:.2f}; "
-         f"target < {TARGET_FIRST_QUESTION_S:g} s: {met}"),
-        ("app: page open -> first question rendered", med["first_question_from_page_open"],
-         f"ratio to baseline first render "
-         f"{med['first_question_from_page_open'] / base['first_render_from_page_open']:.2f}"),
+        (
+            "app: `streamlit run` -> first question rendered",
+            med["first_question"],
+            f"ratio to baseline healthy {med['first_question'] / base['healthy']:.2f}; "
+            f"target < {TARGET_FIRST_QUESTION_S:g} s: {met}",
+        ),
+        (
+            "app: page open -> first question rendered",
+            med["first_question_from_page_open"],
+            f"ratio to baseline first render "
+            f"{med['first_question_from_page_open'] / base['first_render_from_page_open']:.2f}",
+        ),
     ]
     print(f"\nmedian of {len(app)} runs, seconds (warm index, fresh server each run):")
     for label, value, note in rows:

@@ -18,8 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,8 +25,6 @@ from _common import QUICK_GUIDES, QUICK_SETS, load_text, pct, subset_knowledge  
 
 TARGET_P95_MS = 100.0
 # --quick ingests this subset of the shipped knowledge instead of all of it (ingest is the slow part).
-
-
 
 
 def variants(question) -> list[tuple[str, str]]:
@@ -46,7 +42,6 @@ def variants(question) -> list[tuple[str, str]]:
         if text not in out.values():
             out[name] = text
     return list(out.items())
-
 
 
 class _Timer:
@@ -79,12 +74,23 @@ class _Timer:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--questions", type=int, default=None, help="ml_theory questions to grade (default 12)")
-    parser.add_argument("--budget", type=float, default=None,
-                        help="seconds for the timed grading loop; it stops early past this (default 100)")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"~20 s: ingest only {', '.join(QUICK_GUIDES + QUICK_SETS)}; 4 questions, 12 s budget")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--questions", type=int, default=None, help="ml_theory questions to grade (default 12)"
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="seconds for the timed grading loop; it stops early past this (default 100)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"~20 s: ingest only {', '.join(QUICK_GUIDES + QUICK_SETS)}; 4 questions, 12 s budget",
+    )
     args = parser.parse_args()
     n_questions = args.questions or (4 if args.quick else 12)
     budget = args.budget or (12.0 if args.quick else 100.0)
@@ -101,7 +107,9 @@ def main() -> None:
 
 def run(quick: bool, n_questions: int, budget: float) -> None:
     started = time.perf_counter()
-    print(f"interviewbot offline grading benchmark ({'quick' if quick else 'full'} run); at start: {load_text()}")
+    print(
+        f"interviewbot offline grading benchmark ({'quick' if quick else 'full'} run); at start: {load_text()}"
+    )
     from interviewbot.bank import QuestionBank
     from interviewbot.config import load_settings
     from interviewbot.embeddings import get_embedder
@@ -117,8 +125,10 @@ def run(quick: bool, n_questions: int, budget: float) -> None:
     report = index.ingest()
     ingest_s = time.perf_counter() - t
     what = "subset of the shipped knowledge (--quick)" if quick else "shipped knowledge"
-    print(f"\nindex build (ingest, {what}): {report.guides.total} guide chunks + {report.questions.total} "
-          f"questions in {ingest_s:.2f} s ({report.embedded / ingest_s:.1f} items/s); model load {model_s:.2f} s")
+    print(
+        f"\nindex build (ingest, {what}): {report.guides.total} guide chunks + {report.questions.total} "
+        f"questions in {ingest_s:.2f} s ({report.embedded / ingest_s:.1f} items/s); model load {model_s:.2f} s"
+    )
 
     grader = OfflineGrader(embedder, index, k=settings.retrieval_k)
     bank = [q for q in QuestionBank(settings).questions("ml_theory") if q.reference_answer.strip()]
@@ -146,7 +156,7 @@ def run(quick: bool, n_questions: int, budget: float) -> None:
             stopped_early = True
             break
         embedded_before = embedder.texts_embedded
-        for turn in ((0, 1) if i % 2 == 0 else (1, 0)):  # alternate which goes first
+        for turn in (0, 1) if i % 2 == 0 else (1, 0):  # alternate which goes first
             t = time.perf_counter()
             if turn == 0:
                 result = grader.grade(q, answer)
@@ -156,36 +166,68 @@ def run(quick: bool, n_questions: int, budget: float) -> None:
                 embedder.embed_one(answer)
                 embed_ms = (time.perf_counter() - t) * 1e3
             embedded_before = embedder.texts_embedded
-        rows.append((name, len(answer.split()), grade_ms, embed_ms, assess_t.take(), retrieve_t.take(),
-                     lookup_t.take(), texts, len(result.feedback.citations)))
+        rows.append(
+            (
+                name,
+                len(answer.split()),
+                grade_ms,
+                embed_ms,
+                assess_t.take(),
+                retrieve_t.take(),
+                lookup_t.take(),
+                texts,
+                len(result.feedback.citations),
+            )
+        )
 
     grade = [r[2] for r in rows]
     embed = [r[3] for r in rows]
-    print(f"\ngrading latency, OfflineGrader.grade with citations (k={settings.retrieval_k}), "
-          f"{len(rows)} answers over {len(questions)} ml_theory questions"
-          + (f" (stopped at the {budget:.0f} s budget; {len(answers) - len(rows)} answers not run)"
-             if stopped_early else ""))
-    print(f"  grade one answer:             p50 {pct(grade, 50):8.1f} ms   p95 {pct(grade, 95):8.1f} ms   "
-          f"max {max(grade):8.1f} ms")
-    print(f"  embedder.embed_one(answer):   p50 {pct(embed, 50):8.1f} ms   p95 {pct(embed, 95):8.1f} ms   "
-          f"max {max(embed):8.1f} ms")
+    print(
+        f"\ngrading latency, OfflineGrader.grade with citations (k={settings.retrieval_k}), "
+        f"{len(rows)} answers over {len(questions)} ml_theory questions"
+        + (
+            f" (stopped at the {budget:.0f} s budget; {len(answers) - len(rows)} answers not run)"
+            if stopped_early
+            else ""
+        )
+    )
+    print(
+        f"  grade one answer:             p50 {pct(grade, 50):8.1f} ms   p95 {pct(grade, 95):8.1f} ms   "
+        f"max {max(grade):8.1f} ms"
+    )
+    print(
+        f"  embedder.embed_one(answer):   p50 {pct(embed, 50):8.1f} ms   p95 {pct(embed, 95):8.1f} ms   "
+        f"max {max(embed):8.1f} ms"
+    )
     ratios = [g / e for g, e in zip(grade, embed)]
-    print(f"  ratio grade / embed_one: p50 {pct(grade, 50) / pct(embed, 50):.1f}x, p95 "
-          f"{pct(grade, 95) / pct(embed, 95):.1f}x (per answer: median {statistics.median(ratios):.1f}x)")
-    print(f"  of which scorer.assess p50 {pct([r[4] for r in rows], 50):.1f} ms, retrieval (_retrieve) p50 "
-          f"{pct([r[5] for r in rows], 50):.1f} ms (index.collection() lookups in it p50 "
-          f"{pct([r[6] for r in rows], 50):.1f} ms)")
-    print(f"  texts embedded per grade: median {statistics.median([r[7] for r in rows]):.0f}, max "
-          f"{max(r[7] for r in rows)} (embed_one: 1); citations per grade: median "
-          f"{statistics.median([r[8] for r in rows]):.0f}")
+    print(
+        f"  ratio grade / embed_one: p50 {pct(grade, 50) / pct(embed, 50):.1f}x, p95 "
+        f"{pct(grade, 95) / pct(embed, 95):.1f}x (per answer: median {statistics.median(ratios):.1f}x)"
+    )
+    print(
+        f"  of which scorer.assess p50 {pct([r[4] for r in rows], 50):.1f} ms, retrieval (_retrieve) p50 "
+        f"{pct([r[5] for r in rows], 50):.1f} ms (index.collection() lookups in it p50 "
+        f"{pct([r[6] for r in rows], 50):.1f} ms)"
+    )
+    print(
+        f"  texts embedded per grade: median {statistics.median([r[7] for r in rows]):.0f}, max "
+        f"{max(r[7] for r in rows)} (embed_one: 1); citations per grade: median "
+        f"{statistics.median([r[8] for r in rows]):.0f}"
+    )
     for name in dict.fromkeys(r[0] for r in rows):
         sel = [r for r in rows if r[0] == name]
-        print(f"  {name:<13} ({len(sel):2d} answers, median {statistics.median([r[1] for r in sel]):4.0f} words): "
-              f"grade p50 {pct([r[2] for r in sel], 50):8.1f} ms, embed_one p50 {pct([r[3] for r in sel], 50):7.1f} ms")
-    print(f"  first grade of a question (its rubric/prompt/reference vectors not cached yet; one-sentence answer): "
-          f"p50 {pct(cold, 50):.1f} ms, max {max(cold):.1f} ms")
+        print(
+            f"  {name:<13} ({len(sel):2d} answers, median {statistics.median([r[1] for r in sel]):4.0f} words): "
+            f"grade p50 {pct([r[2] for r in sel], 50):8.1f} ms, embed_one p50 {pct([r[3] for r in sel], 50):7.1f} ms"
+        )
+    print(
+        f"  first grade of a question (its rubric/prompt/reference vectors not cached yet; one-sentence answer): "
+        f"p50 {pct(cold, 50):.1f} ms, max {max(cold):.1f} ms"
+    )
     p95 = pct(grade, 95)
-    print(f"  target p95 < {TARGET_P95_MS:.0f} ms: {'met' if p95 < TARGET_P95_MS else 'NOT met'} (p95 {p95:.1f} ms)")
+    print(
+        f"  target p95 < {TARGET_P95_MS:.0f} ms: {'met' if p95 < TARGET_P95_MS else 'NOT met'} (p95 {p95:.1f} ms)"
+    )
     print(f"\ndone in {time.perf_counter() - started:.1f} s; at end: {load_text()}")
 
 

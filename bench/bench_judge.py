@@ -42,15 +42,21 @@ def trivial_question():
 
     cases = [(1, 2), (0, 0), (-5, 5), (10**12, 1), (2.5, 0.25), (-7, -8)]
     return Question(
-        id="bench-add", track="coding", prompt="Return the sum of a and b.", entry_point="add",
-        tests=[{"args": [a, b], "expected": a + b, "hidden": i >= 3, "name": f"case {i}"}
-               for i, (a, b) in enumerate(cases)],
+        id="bench-add",
+        track="coding",
+        prompt="Return the sum of a and b.",
+        entry_point="add",
+        tests=[
+            {"args": [a, b], "expected": a + b, "hidden": i >= 3, "name": f"case {i}"}
+            for i, (a, b) in enumerate(cases)
+        ],
     )
 
 
 def _spawn(argv: list[str]) -> None:
-    subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=True)
+    subprocess.run(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+    )
 
 
 FLOORS = {
@@ -58,8 +64,14 @@ FLOORS = {
     "python -I -c pass (with site)": [sys.executable, "-I", "-c", "pass"],
     # What _sandbox.py (and compare.py) import before it can answer, without isolation or limits:
     # attribution only, not a floor.
-    "python -I -S -B + sandbox imports": [sys.executable, "-I", "-S", "-B", "-c",
-                                          "import ctypes, json, math, os, resource, signal, sys, time, typing"],
+    "python -I -S -B + sandbox imports": [
+        sys.executable,
+        "-I",
+        "-S",
+        "-B",
+        "-c",
+        "import ctypes, json, math, os, resource, signal, sys, time, typing",
+    ],
 }
 
 
@@ -73,7 +85,7 @@ def bench_latency(judge, runs: int) -> dict[str, list[float]]:
     internal: list[float] = []
     rejected = 0
     for i in range(3 + runs):  # 3 warm-up rounds (page cache, first mkdtemp, pyc of the parent)
-        order = names[i % len(names):] + names[: i % len(names)]  # rotate so no job always runs first
+        order = names[i % len(names) :] + names[: i % len(names)]  # rotate so no job always runs first
         for name in order:
             t = time.perf_counter()
             result = jobs[name]()
@@ -92,17 +104,23 @@ def bench_latency(judge, runs: int) -> dict[str, list[float]]:
 
 def print_latency(times: dict[str, list[float]], runs: int, isolation: str) -> None:
     judge = times["judge"]
-    print(f"\nlatency of judging an accepted trivial solution (add(a, b), 6 tests, 3 hidden), "
-          f"{runs} runs, isolation: {isolation}")
+    print(
+        f"\nlatency of judging an accepted trivial solution (add(a, b), 6 tests, 3 hidden), "
+        f"{runs} runs, isolation: {isolation}"
+    )
     width = max(len(n) for n in times) + 2
     for name, values in times.items():
         label = "LocalJudge.run (end to end)" if name == "judge" else name
-        print(f"  {label:<{max(width, 32)}} p50 {pct(values, 50):7.1f} ms   p95 {pct(values, 95):7.1f} ms   "
-              f"min {min(values):6.1f} ms")
+        print(
+            f"  {label:<{max(width, 32)}} p50 {pct(values, 50):7.1f} ms   p95 {pct(values, 95):7.1f} ms   "
+            f"min {min(values):6.1f} ms"
+        )
     floor_s = times["python -I -S -c pass"]
     floor_site = times["python -I -c pass (with site)"]
-    print(f"  ratio judge p50 / floor p50: {pct(judge, 50) / pct(floor_s, 50):.2f}x vs `-I -S -c pass`, "
-          f"{pct(judge, 50) / pct(floor_site, 50):.2f}x vs `-I -c pass`")
+    print(
+        f"  ratio judge p50 / floor p50: {pct(judge, 50) / pct(floor_s, 50):.2f}x vs `-I -S -c pass`, "
+        f"{pct(judge, 50) / pct(floor_site, 50):.2f}x vs `-I -c pass`"
+    )
     print(f"  judge overhead above the -I -S floor: p50 {pct(judge, 50) - pct(floor_s, 50):.1f} ms")
     p50 = pct(judge, 50)
     verdict = "met" if p50 < TARGET_P50_MS else "NOT met"
@@ -206,8 +224,10 @@ def bench_bank(judge, passes: int, quick: bool) -> None:
         questions = questions[::2]
     label = "every other coding question" if quick else "every coding question"
     tests = sum(len(q.tests) + (1 if q.check else 0) for q in questions)
-    print(f"\nthroughput: reference solutions of {label} in the built-in bank "
-          f"({len(questions)} questions, {tests} tests), {passes} pass(es) per mode")
+    print(
+        f"\nthroughput: reference solutions of {label} in the built-in bank "
+        f"({len(questions)} questions, {tests} tests), {passes} pass(es) per mode"
+    )
     per_question: dict[str, list[float]] = {}  # sequential runs only: no other judging at the same time
 
     def one(q, record=False):
@@ -232,8 +252,10 @@ def bench_bank(judge, passes: int, quick: bool) -> None:
             bad += [f"{q.id}: {v.verdict}" for q, v in zip(questions, verdicts) if not v.accepted]
         qps, tps = passes * len(questions) / elapsed, n_tests / elapsed
         rates[mode] = qps
-        print(f"  {mode:<14} {qps:6.2f} questions/s   {tps:7.1f} tests/s   "
-              f"({elapsed:.1f} s for {passes * len(questions)} judgings)")
+        print(
+            f"  {mode:<14} {qps:6.2f} questions/s   {tps:7.1f} tests/s   "
+            f"({elapsed:.1f} s for {passes * len(questions)} judgings)"
+        )
         if bad:
             print(f"    not accepted ({len(bad)}): {', '.join(sorted(set(bad))[:6])}")
     print(f"  ratio 2-thread pool / sequential: {rates['2-thread pool'] / rates['sequential']:.2f}x")
@@ -241,8 +263,10 @@ def bench_bank(judge, passes: int, quick: bool) -> None:
     for flag, name in ((False, "pure-Python solutions"), (True, "NumPy solutions")):
         vals = [statistics.median(v) for k, v in per_question.items() if uses_numpy[k] == flag]
         if vals:
-            print(f"  per-question latency (sequential), {name} ({len(vals)}): median {statistics.median(vals):.1f} ms, "
-                  f"max {max(vals):.1f} ms")
+            print(
+                f"  per-question latency (sequential), {name} ({len(vals)}): median {statistics.median(vals):.1f} ms, "
+                f"max {max(vals):.1f} ms"
+            )
     slowest = sorted(per_question.items(), key=lambda kv: -statistics.median(kv[1]))[:3]
     print("  slowest: " + ", ".join(f"{k} {statistics.median(v):.0f} ms" for k, v in slowest))
 
@@ -261,7 +285,7 @@ def bench_app_parent(judge, runs: int) -> None:
     question = trivial_question()
     judge_ms, floor_ms = [], []
     for i in range(2 + runs):
-        for name in (("judge", "floor") if i % 2 == 0 else ("floor", "judge")):
+        for name in ("judge", "floor") if i % 2 == 0 else ("floor", "judge"):
             t = time.perf_counter()
             if name == "judge":
                 judge.run(question, TRIVIAL_CODE)
@@ -269,19 +293,34 @@ def bench_app_parent(judge, runs: int) -> None:
                 _spawn(FLOORS["python -I -S -c pass"])
             if i >= 2:
                 (judge_ms if name == "judge" else floor_ms).append((time.perf_counter() - t) * 1e3)
-    print(f"\nsame trivial judging in an app-like parent (embedder loaded, max RSS {rss:.0f} MB), {runs} runs")
-    print(f"  LocalJudge.run p50 {pct(judge_ms, 50):.1f} ms, p95 {pct(judge_ms, 95):.1f} ms; "
-          f"python -I -S -c pass p50 {pct(floor_ms, 50):.1f} ms; ratio {pct(judge_ms, 50) / pct(floor_ms, 50):.2f}x")
+    print(
+        f"\nsame trivial judging in an app-like parent (embedder loaded, max RSS {rss:.0f} MB), {runs} runs"
+    )
+    print(
+        f"  LocalJudge.run p50 {pct(judge_ms, 50):.1f} ms, p95 {pct(judge_ms, 95):.1f} ms; "
+        f"python -I -S -c pass p50 {pct(floor_ms, 50):.1f} ms; ratio {pct(judge_ms, 50) / pct(floor_ms, 50):.2f}x"
+    )
     bench_breakdown(judge, max(6, runs // 2), " in the app-like parent")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=None, help="timed judge runs for the latency (default 40)")
-    parser.add_argument("--passes", type=int, default=None, help="passes over the coding bank per mode (default 2)")
-    parser.add_argument("--breakdown-runs", type=int, default=None, help="runs for the phase breakdown (default 20)")
-    parser.add_argument("--no-app-parent", action="store_true",
-                        help="skip re-measuring with the embedder loaded in this process")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--runs", type=int, default=None, help="timed judge runs for the latency (default 40)"
+    )
+    parser.add_argument(
+        "--passes", type=int, default=None, help="passes over the coding bank per mode (default 2)"
+    )
+    parser.add_argument(
+        "--breakdown-runs", type=int, default=None, help="runs for the phase breakdown (default 20)"
+    )
+    parser.add_argument(
+        "--no-app-parent",
+        action="store_true",
+        help="skip re-measuring with the embedder loaded in this process",
+    )
     parser.add_argument("--quick", action="store_true", help="~20 s: 12 runs, half the bank, 1 pass")
     args = parser.parse_args()
     runs = args.runs or (12 if args.quick else 40)
@@ -302,8 +341,10 @@ def run(args, runs: int, passes: int, breakdown_runs: int) -> None:
 
     judge = LocalJudge()
     started = time.perf_counter()
-    print(f"interviewbot judge benchmark ({'quick' if args.quick else 'full'} run), "
-          f"Python {sys.version.split()[0]}, euid {os.geteuid()}; at start: {load_text()}")
+    print(
+        f"interviewbot judge benchmark ({'quick' if args.quick else 'full'} run), "
+        f"Python {sys.version.split()[0]}, euid {os.geteuid()}; at start: {load_text()}"
+    )
     probe = judge.run(trivial_question(), TRIVIAL_CODE)
     times = bench_latency(judge, runs)
     print_latency(times, runs, probe.isolation)

@@ -56,16 +56,21 @@ class Fp32MiniLM:
     def _layer(self, h, mask_bias, i):
         p = f"encoder.layer.{i}"
         b, n, d = h.shape
-        split = lambda t: t.reshape(b, n, HEADS, d // HEADS).transpose(0, 2, 1, 3)  # noqa: E731
+        split = lambda t: t.reshape(b, n, HEADS, d // HEADS).transpose(0, 2, 1, 3)
         q, k, v = (split(self._dense(h, f"{p}.attention.self.{m}")) for m in ("query", "key", "value"))
         scores = q @ k.transpose(0, 1, 3, 2) / math.sqrt(d // HEADS) + mask_bias
         scores = np.exp(scores - scores.max(-1, keepdims=True))
         ctx = (scores / scores.sum(-1, keepdims=True)) @ v
         ctx = ctx.transpose(0, 2, 1, 3).reshape(b, n, d)
-        h = _layer_norm(h + self._dense(ctx, f"{p}.attention.output.dense"),
-                        self.w[f"{p}.attention.output.LayerNorm.weight"], self.w[f"{p}.attention.output.LayerNorm.bias"])
+        h = _layer_norm(
+            h + self._dense(ctx, f"{p}.attention.output.dense"),
+            self.w[f"{p}.attention.output.LayerNorm.weight"],
+            self.w[f"{p}.attention.output.LayerNorm.bias"],
+        )
         ff = self._dense(_gelu(self._dense(h, f"{p}.intermediate.dense")), f"{p}.output.dense")
-        return _layer_norm(h + ff, self.w[f"{p}.output.LayerNorm.weight"], self.w[f"{p}.output.LayerNorm.bias"])
+        return _layer_norm(
+            h + ff, self.w[f"{p}.output.LayerNorm.weight"], self.w[f"{p}.output.LayerNorm.bias"]
+        )
 
     def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         out = []
@@ -81,9 +86,14 @@ class Fp32MiniLM:
         for r, e in enumerate(enc):
             ids[r, : len(e.ids)], mask[r, : len(e.ids)] = e.ids, 1
         w = self.w
-        h = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n] \
+        h = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:n]
             + w["embeddings.token_type_embeddings.weight"][0]
-        h = _layer_norm(h, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"]).astype(np.float32)
+        )
+        h = _layer_norm(h, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"]).astype(
+            np.float32
+        )
         mask_bias = ((1.0 - mask) * -1e9)[:, None, None, :].astype(np.float32)
         for i in range(LAYERS):
             h = self._layer(h, mask_bias, i)

@@ -23,8 +23,14 @@ def question_items(sets: list[QuestionSet]):
     for qset in sets:
         for q in qset.questions:
             text = q.prompt + "\n" + "\n".join(kp.text for kp in q.key_points)
-            meta = {"source": f"set:{qset.name}", "heading": q.id, "set": qset.name, "track": q.track,
-                    "difficulty": q.difficulty, "topics": ",".join(q.topics)}
+            meta = {
+                "source": f"set:{qset.name}",
+                "heading": q.id,
+                "set": qset.name,
+                "track": q.track,
+                "difficulty": q.difficulty,
+                "topics": ",".join(q.topics),
+            }
             fingerprint = hashlib.sha256(json.dumps([text, meta], sort_keys=True).encode()).hexdigest()[:20]
             items.append(IndexItem(q.id, text, q.prompt, meta, fingerprint))
     return items
@@ -96,18 +102,23 @@ class QuestionBank:
     def all_sets(self) -> list[QuestionSet]:
         if self._sets is None:
             cache = _ParsedCache(self.settings)
-            self._sets = (_load_dir(self.settings.builtin_questions_dir, True, cache)
-                          + _load_dir(self.settings.sets_dir, False, cache))
+            self._sets = _load_dir(self.settings.builtin_questions_dir, True, cache) + _load_dir(
+                self.settings.sets_dir, False, cache
+            )
             cache.save()
         return self._sets
 
-    def questions(self, track: str | None = None, topics: list[str] | None = None,
-                  difficulty: str | None = None) -> list[Question]:
+    def questions(
+        self, track: str | None = None, topics: list[str] | None = None, difficulty: str | None = None
+    ) -> list[Question]:
         """Questions matching the filters (topics: any overlap)."""
         wanted = {t.strip().lower().replace(" ", "-") for t in topics or [] if t.strip()}
         return [
-            q for s in self.all_sets() for q in s.questions
-            if (not track or q.track == track) and (not difficulty or q.difficulty == difficulty)
+            q
+            for s in self.all_sets()
+            for q in s.questions
+            if (not track or q.track == track)
+            and (not difficulty or q.difficulty == difficulty)
             and (not wanted or wanted & set(q.topics))
         ]
 
@@ -121,7 +132,9 @@ class QuestionBank:
                 return q
         ids = [q.id for s in self.all_sets() for q in s.questions]
         close = difflib.get_close_matches(question_id, ids, n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else " List ids with `interviewbot questions list`."
+        hint = (
+            f" Did you mean {', '.join(close)}?" if close else " List ids with `interviewbot questions list`."
+        )
         raise NotFoundError(f"no question with id {question_id!r}.{hint}")
 
     def get_set(self, name: str) -> QuestionSet:
@@ -139,8 +152,11 @@ class QuestionBank:
                 f"or remove the old one with `interviewbot questions remove {qset.name}`."
             )
         owners = {q.id: s.name for s in self.all_sets() for q in s.questions}
-        clashes = [f"question id {q.id!r} is already used in set {owners[q.id]!r}; rename it"
-                   for q in qset.questions if q.id in owners]
+        clashes = [
+            f"question id {q.id!r} is already used in set {owners[q.id]!r}; rename it"
+            for q in qset.questions
+            if q.id in owners
+        ]
         if clashes:
             raise ValidationError(f"{filename}: {len(clashes)} duplicate id(s); nothing was saved.", clashes)
 

@@ -76,7 +76,9 @@ def ingest(rebuild, as_json):
     if as_json:
         return emit_json(report.to_dict())
     g, q = report.guides, report.questions
-    click.echo(f"Guides: {g.total} chunks ({g.embedded} embedded, {g.unchanged} unchanged, {g.deleted} removed)")
+    click.echo(
+        f"Guides: {g.total} chunks ({g.embedded} embedded, {g.unchanged} unchanged, {g.deleted} removed)"
+    )
     click.echo(f"Questions: {q.total} ({q.embedded} embedded, {q.unchanged} unchanged, {q.deleted} removed)")
     click.echo(f"Done in {report.seconds:.2f} s.")
 
@@ -84,7 +86,9 @@ def ingest(rebuild, as_json):
 @cli.command()
 @click.argument("query")
 @click.option("-k", "k", default=4, show_default=True, type=click.IntRange(1, 50), help="How many chunks.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {id, source, heading, text, score}.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON list of {id, source, heading, text, score}."
+)
 @handle_errors
 def search(query, k, as_json):
     """Show the guide chunks most relevant to QUERY, best first."""
@@ -97,7 +101,9 @@ def search(query, k, as_json):
     if not hits:
         click.echo("No results: the query is empty or the index has no guides.")
     for rank, hit in enumerate(hits, 1):
-        click.echo(click.style(f"{rank}. {hit.heading}", bold=True) + f"  [{hit.source}]  score {hit.score:.3f}")
+        click.echo(
+            click.style(f"{rank}. {hit.heading}", bold=True) + f"  [{hit.source}]  score {hit.score:.3f}"
+        )
         click.echo("   " + " ".join(hit.text.split())[:300] + "\n")
 
 
@@ -144,9 +150,15 @@ def questions_list(as_json):
     from interviewbot.bank import QuestionBank
 
     rows = [
-        {"name": s.name, "builtin": s.builtin, "questions": len(s.questions),
-         "tracks": {t: sum(q.track == t for q in s.questions) for t in sorted({q.track for q in s.questions})},
-         "ids": [q.id for q in s.questions]}
+        {
+            "name": s.name,
+            "builtin": s.builtin,
+            "questions": len(s.questions),
+            "tracks": {
+                t: sum(q.track == t for q in s.questions) for t in sorted({q.track for q in s.questions})
+            },
+            "ids": [q.id for q in s.questions],
+        }
         for s in QuestionBank(load_settings()).all_sets()
     ]
     if as_json:
@@ -199,10 +211,19 @@ def _services(settings=None):
 
 
 @cli.command()
-@click.option("--track", "tracks", multiple=True, type=click.Choice(["coding", "ml_theory", "system_design", "behavioral"]),
-              help="Track(s); repeat for a mixed interview (default ml_theory).")
+@click.option(
+    "--track",
+    "tracks",
+    multiple=True,
+    type=click.Choice(["coding", "ml_theory", "system_design", "behavioral"]),
+    help="Track(s); repeat for a mixed interview (default ml_theory).",
+)
 @click.option("--topic", "topics", multiple=True, help="Restrict to topic(s), e.g. --topic regularization.")
-@click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), help="Fix the difficulty (default adaptive).")
+@click.option(
+    "--difficulty",
+    type=click.Choice(["easy", "medium", "hard"]),
+    help="Fix the difficulty (default adaptive).",
+)
 @click.option("-n", "--questions", "num", default=3, show_default=True, type=click.IntRange(1, 50))
 @click.option("--seed", type=int, help="Make question choice reproducible.")
 @click.option("--resume", "resume_id", help="Continue a stored session.")
@@ -218,8 +239,13 @@ def interview(tracks, topics, difficulty, num, seed, resume_id):
         session = InterviewSession.resume(services, resume_id)
         opening = [] if session.finished else None
     else:
-        config = InterviewConfig(tracks=list(tracks) or ["ml_theory"], topics=list(topics),
-                                 difficulty=difficulty, num_questions=num, seed=seed)
+        config = InterviewConfig(
+            tracks=list(tracks) or ["ml_theory"],
+            topics=list(topics),
+            difficulty=difficulty,
+            num_questions=num,
+            seed=seed,
+        )
         session = InterviewSession.start(services, config, on_token=runner.stream)
         opening = None
     runner.attach(session)
@@ -230,14 +256,21 @@ def interview(tracks, topics, difficulty, num, seed, resume_id):
 def _last_question(session):
     from interviewbot.interview import Message
 
-    msgs = [m for m in session.messages if m["role"] == "interviewer" and m["kind"] in ("question", "follow_up")]
+    msgs = [
+        m for m in session.messages if m["role"] == "interviewer" and m["kind"] in ("question", "follow_up")
+    ]
     return [Message(m["role"], m["kind"], m["content"], m.get("meta") or {}) for m in msgs[-1:]]
 
 
 @cli.command()
 @click.option("--set", "set_file", required=True, type=click.Path(dir_okay=False), help="Question-set file.")
 @click.option("--question", "question_id", required=True, help="Question id in that set.")
-@click.option("--answer-file", required=True, type=click.Path(dir_okay=False), help="File with the answer ('-' for stdin).")
+@click.option(
+    "--answer-file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="File with the answer ('-' for stdin).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the Feedback as JSON.")
 @handle_errors
 def grade(set_file, question_id, answer_file, as_json):
@@ -269,16 +302,23 @@ def eval_group():
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @handle_errors
 def eval_grading(file, as_json):
-    """Agreement of the offline grader with human scores (CSV: question, reference_answer, answer, human_score [, key_points])."""
+    """Agreement of the grader with human scores.
+
+    CSV columns: question, reference_answer, answer, human_score [, key_points].
+    """
     from interviewbot.grading.api import evaluate_file
 
     report = evaluate_file(load_settings(), file)
     if as_json:
         return emit_json(report)
-    click.echo(f"n={report['n']}  pearson={report['pearson']}  spearman={report['spearman']}  "
-               f"rmse={report['rmse']} (after linear rescaling; raw {report['rmse_raw']})")
+    click.echo(
+        f"n={report['n']}  pearson={report['pearson']}  spearman={report['spearman']}  "
+        f"rmse={report['rmse']} (after linear rescaling; raw {report['rmse_raw']})"
+    )
     for track, r in report.get("per_track", {}).items():
-        click.echo(f"  {track:<14} n={r['n']:<3} pearson={r['pearson']}  spearman={r['spearman']}  rmse={r['rmse']}")
+        click.echo(
+            f"  {track:<14} n={r['n']:<3} pearson={r['pearson']}  spearman={r['spearman']}  rmse={r['rmse']}"
+        )
 
 
 # --- the code judge ---------------------------------------------------------------------------
@@ -332,8 +372,10 @@ def sessions_list(track, as_json):
         click.echo("No sessions yet. Start one with `interviewbot interview` or `make run`.")
     for r in rows:
         avg = "-" if r["avg_score"] is None else f"{r['avg_score']:.1f}"
-        click.echo(f"{r['id'][:12]}  {r['started_at'][:16].replace('T', ' ')}  {r['status']:<8}  "
-                   f"graded {r['n_graded']:>2}  mean {avg:>4}  {', '.join(r['tracks'])}")
+        click.echo(
+            f"{r['id'][:12]}  {r['started_at'][:16].replace('T', ' ')}  {r['status']:<8}  "
+            f"graded {r['n_graded']:>2}  mean {avg:>4}  {', '.join(r['tracks'])}"
+        )
 
 
 @sessions.command("show")
@@ -375,12 +417,27 @@ def serve(host, port, no_ingest):
 
     if not no_ingest:
         report = _index().ingest(progress=_progress_bar())
-        click.echo(f"Index ready: {report.guides.total} guide chunks, {report.questions.total} questions "
-                   f"({report.embedded} embedded now).", err=True)
+        click.echo(
+            f"Index ready: {report.guides.total} guide chunks, {report.questions.total} questions "
+            f"({report.embedded} embedded now).",
+            err=True,
+        )
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)", err=True)
-    args = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
-            "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false"]
+    args = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "app.py"),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     os.execv(sys.executable, args)
 
 

@@ -62,7 +62,7 @@ class Settings:
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'interviewbot.db'}"
 
-    def with_overrides(self, **changes) -> "Settings":
+    def with_overrides(self, **changes) -> Settings:
         """A copy with some fields changed (e.g. a per-browser-session API key)."""
         return _validated(replace(self, **changes))
 

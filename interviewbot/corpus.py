@@ -39,8 +39,12 @@ class Chunk:
         return self.heading.rsplit(" > ", 1)[-1]
 
     def metadata(self) -> dict:
-        return {"source": self.source, "heading": self.heading, "section": self.section,
-                "position": self.position}
+        return {
+            "source": self.source,
+            "heading": self.heading,
+            "section": self.section,
+            "position": self.position,
+        }
 
 
 def chunk_id(source: str, heading: str, text: str, repeat: int = 0) -> str:

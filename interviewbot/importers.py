@@ -55,8 +55,10 @@ def _csv_data(text: str, filename: str):
         raise ValidationError(f"{filename}: malformed CSV ({exc}).") from None
     header = reader.fieldnames or []
     if "prompt" not in header:
-        raise ValidationError(f"{filename}: the CSV header needs at least a `prompt` column "
-                              f"(and usually id, track, key_points); found: {', '.join(header) or 'nothing'}.")
+        raise ValidationError(
+            f"{filename}: the CSV header needs at least a `prompt` column "
+            f"(and usually id, track, key_points); found: {', '.join(header) or 'nothing'}."
+        )
     problems, questions = [], []
     for n, row in enumerate(rows, start=2):
         q, errs = _csv_question(row, n)
@@ -84,8 +86,10 @@ def _csv_question(row: dict, n: int) -> tuple[dict, list[str]]:
             try:
                 q[key] = json.loads(value)
             except json.JSONDecodeError as exc:
-                errs.append(f"tests is not valid JSON ({exc.msg}); write a JSON list like "
-                            '[{"args": [1, 2], "expected": 3}]')
+                errs.append(
+                    f"tests is not valid JSON ({exc.msg}); write a JSON list like "
+                    '[{"args": [1, 2], "expected": 3}]'
+                )
         else:
             q[key] = value
     q.setdefault("id", slugify(q.get("prompt", f"row-{n}")))
@@ -97,12 +101,26 @@ def _csv_question(row: dict, n: int) -> tuple[dict, list[str]]:
 
 # --- Markdown ---------------------------------------------------------------------------------
 
-_LABEL = re.compile(r"^\s*\**(answer|reference answer|key points|hints|follow[- ]ups?|track|difficulty|topics|id)\**\s*:\s*(.*)$",
-                    re.IGNORECASE)
+_LABEL = re.compile(
+    r"^\s*\**(answer|reference answer|key points|hints|follow[- ]ups?|track|difficulty|topics|id)"
+    r"\**\s*:\s*(.*)$",
+    re.IGNORECASE,
+)
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*\S)\s*$")
-_FIELD = {"answer": "reference_answer", "reference answer": "reference_answer", "key points": "key_points",
-          "hints": "hints", "follow-ups": "follow_ups", "follow-up": "follow_ups", "follow ups": "follow_ups",
-          "follow up": "follow_ups", "track": "track", "difficulty": "difficulty", "topics": "topics", "id": "id"}
+_FIELD = {
+    "answer": "reference_answer",
+    "reference answer": "reference_answer",
+    "key points": "key_points",
+    "hints": "hints",
+    "follow-ups": "follow_ups",
+    "follow-up": "follow_ups",
+    "follow ups": "follow_ups",
+    "follow up": "follow_ups",
+    "track": "track",
+    "difficulty": "difficulty",
+    "topics": "topics",
+    "id": "id",
+}
 
 
 def _markdown_data(text: str, filename: str):
@@ -116,13 +134,19 @@ def _markdown_data(text: str, filename: str):
     else:
         items = [(i, m.group(1)) for i, ln in enumerate(lines) if (m := _ITEM.match(ln))]
         if not items:
-            raise ValidationError(f"{filename}: found no questions. Use a `## heading` per question, "
-                                  "or a bulleted/numbered list of questions.")
-        questions = [{"id": slugify(t), "track": "ml_theory", "prompt": t.strip("* "), "needs_rubric": True}
-                     for _, t in items]
+            raise ValidationError(
+                f"{filename}: found no questions. Use a `## heading` per question, "
+                "or a bulleted/numbered list of questions."
+            )
+        questions = [
+            {"id": slugify(t), "track": "ml_theory", "prompt": t.strip("* "), "needs_rubric": True}
+            for _, t in items
+        ]
         line_of = [i + 1 for i, _ in items]
     _dedupe_ids(questions)
-    locate = lambda loc: line_of[loc[1]] if len(loc) > 1 and loc[0] == "questions" and loc[1] < len(line_of) else None  # noqa: E731
+    locate = lambda loc: (
+        line_of[loc[1]] if len(loc) > 1 and loc[0] == "questions" and loc[1] < len(line_of) else None
+    )
     return {"name": name, "questions": questions}, locate
 
 

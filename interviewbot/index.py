@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
-
-from interviewbot.config import Settings, ensure_home
 from pathlib import Path
 
+from interviewbot.config import Settings, ensure_home
 from interviewbot.corpus import Chunk, chunk_document, load_guides
 from interviewbot.embeddings import MODEL_ID, Embedder, get_embedder
 from interviewbot.errors import IndexError_, NotFoundError, ValidationError
@@ -29,8 +28,13 @@ class SearchHit:
     score: float
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "source": self.source, "heading": self.heading,
-                "text": self.text, "score": round(self.score, 4)}
+        return {
+            "id": self.id,
+            "source": self.source,
+            "heading": self.heading,
+            "text": self.text,
+            "score": round(self.score, 4),
+        }
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,12 @@ class IngestReport:
         return self.guides.embedded + self.questions.embedded
 
     def to_dict(self) -> dict:
-        return {"guides": vars(self.guides) | {"total": self.guides.total},
-                "questions": vars(self.questions) | {"total": self.questions.total},
-                "embedded": self.embedded, "seconds": round(self.seconds, 3)}
+        return {
+            "guides": vars(self.guides) | {"total": self.guides.total},
+            "questions": vars(self.questions) | {"total": self.questions.total},
+            "embedded": self.embedded,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def _hits(res: dict, row: int) -> list[SearchHit]:
@@ -99,8 +106,12 @@ def open_client(settings: Settings):
         from urllib.parse import urlparse
 
         url = urlparse(settings.chroma_url)
-        return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
-                                   ssl=url.scheme == "https", settings=chroma_settings)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or 8000,
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
     ensure_home(settings)
     return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
 
@@ -139,7 +150,8 @@ class KnowledgeIndex:
         from interviewbot.embeddings import ChromaEmbeddingFunction
 
         col = self.client.get_or_create_collection(
-            name, metadata={"hnsw:space": "cosine", "embedder": MODEL_ID},
+            name,
+            metadata={"hnsw:space": "cosine", "embedder": MODEL_ID},
             embedding_function=ChromaEmbeddingFunction(self._embedder),
         )
         if (col.metadata or {}).get("embedder") != MODEL_ID:
@@ -203,7 +215,7 @@ class KnowledgeIndex:
     def _marker(self) -> Path:
         return self.settings.index_dir / "ingested.json"
 
-    def _write_marker(self, report: "IngestReport") -> None:
+    def _write_marker(self, report: IngestReport) -> None:
         if not self.settings.chroma_url:
             import json
 
@@ -264,7 +276,9 @@ class KnowledgeIndex:
 
     def user_guides(self) -> list[Path]:
         d = self.settings.user_guides_dir
-        return sorted(p for p in d.iterdir() if p.is_file() and not p.name.startswith(".")) if d.is_dir() else []
+        return (
+            sorted(p for p in d.iterdir() if p.is_file() and not p.name.startswith(".")) if d.is_dir() else []
+        )
 
     def count(self, name: str = GUIDES) -> int:
         return self.collection(name).count()
@@ -273,7 +287,9 @@ class KnowledgeIndex:
         """True when both collections hold something (a first `ingest` has run)."""
         return self.count(GUIDES) > 0 and self.count(QUESTIONS) > 0
 
-    def search(self, query: str, k: int = 4, name: str = GUIDES, where: dict | None = None) -> list[SearchHit]:
+    def search(
+        self, query: str, k: int = 4, name: str = GUIDES, where: dict | None = None
+    ) -> list[SearchHit]:
         """The k nearest records to the query, best first."""
         if not query or not query.strip():
             return []
@@ -284,7 +300,9 @@ class KnowledgeIndex:
         queries = [q for q in queries if q and q.strip()]
         return self.search_vectors(self.embedder.embed(queries) if queries else [], k, name)
 
-    def search_vectors(self, vectors, k: int = 4, name: str = GUIDES, where: dict | None = None) -> list[list[SearchHit]]:
+    def search_vectors(
+        self, vectors, k: int = 4, name: str = GUIDES, where: dict | None = None
+    ) -> list[list[SearchHit]]:
         """Nearest records for already-embedded queries (one list of hits per vector)."""
         if len(vectors) == 0:
             return []
@@ -299,8 +317,12 @@ class KnowledgeIndex:
         n = col.count()
         if n == 0:
             return [[] for _ in range(len(vectors))]
-        res = col.query(query_embeddings=list(vectors), n_results=min(k, n), where=where,
-                        include=["documents", "metadatas", "distances"])
+        res = col.query(
+            query_embeddings=list(vectors),
+            n_results=min(k, n),
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
         return [_hits(res, row) for row in range(len(vectors))]
 
     def get_chunks(self, ids: list[str]) -> list[SearchHit]:
@@ -308,6 +330,8 @@ class KnowledgeIndex:
         if not ids:
             return []
         res = self.collection(GUIDES).get(ids=ids, include=["documents", "metadatas"])
-        found = {i: SearchHit(i, m.get("source", ""), m.get("heading", ""), d, 1.0)
-                 for i, d, m in zip(res["ids"], res["documents"], res["metadatas"])}
+        found = {
+            i: SearchHit(i, m.get("source", ""), m.get("heading", ""), d, 1.0)
+            for i, d, m in zip(res["ids"], res["documents"], res["metadatas"])
+        }
         return [found[i] for i in ids if i in found]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from interviewbot.errors import NotFoundError, ValidationError
+from interviewbot.grading.policy import combined_cap, hint_cap, verdict_cap
 from interviewbot.questions import DIFFICULTIES, TRACKS, Question
 
 MAX_ANSWER_CHARS = 50_000
@@ -121,7 +122,7 @@ class Services:
     model: str | None = None
 
     @classmethod
-    def build(cls, settings, *, store=None, index=None) -> "Services":
+    def build(cls, settings, *, store=None, index=None) -> Services:
         """Wire the default services from settings (offline unless an LLM backend is configured)."""
         from interviewbot.bank import QuestionBank
         from interviewbot.grading.offline import OfflineGrader
@@ -131,9 +132,12 @@ class Services:
 
         index = index or KnowledgeIndex(settings)  # the embedder and Chroma load on first use
         services = cls(
-            settings=settings, bank=QuestionBank(settings), index=index,
+            settings=settings,
+            bank=QuestionBank(settings),
+            index=index,
             grader=OfflineGrader(None, index, k=settings.retrieval_k),
-            judge=get_judge(settings), store=store or TranscriptStore.from_settings(settings),
+            judge=get_judge(settings),
+            store=store or TranscriptStore.from_settings(settings),
         )
         services.use_backend(settings)
         return services
@@ -163,7 +167,7 @@ def _iso_to_ts(value) -> float:
     if not value:
         return _now()
     parsed = datetime.fromisoformat(str(value))
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).timestamp()
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
 class InterviewSession:
@@ -184,17 +188,18 @@ class InterviewSession:
     # --- lifecycle ---------------------------------------------------------------------------
 
     @classmethod
-    def start(cls, services: Services, config: InterviewConfig, on_token=None) -> "InterviewSession":
+    def start(cls, services: Services, config: InterviewConfig, on_token=None) -> InterviewSession:
         """Create a stored session and ask the first question (`on_token` streams LLM phrasing)."""
-        sid = services.store.create_session(config=config.to_dict(), backend=services.backend,
-                                            model=services.model)
+        sid = services.store.create_session(
+            config=config.to_dict(), backend=services.backend, model=services.model
+        )
         session = cls(services, sid, config)
         session.on_token = on_token
         session._ask_next()
         return session
 
     @classmethod
-    def resume(cls, services: Services, session_id: str) -> "InterviewSession":
+    def resume(cls, services: Services, session_id: str) -> InterviewSession:
         """Rebuild a session from the store (after a refresh or a crash)."""
         data = services.store.get_session(session_id)
         session = cls(services, session_id, InterviewConfig(**data["config"]))
@@ -216,9 +221,16 @@ class InterviewSession:
             self.scores.append((question, float(row["score"])))
             self._adapt(float(row["score"]))
         if row["status"] in ("asked", "answered"):
-            self.turn = Turn(row["id"], question, _iso_to_ts(row["asked_at"]), row["hints_used"] or 0,
-                             row["answer"] or "", row["code"] or "", verdict=row["verdict"],
-                             exchanges=list(row["follow_ups"] or []))
+            self.turn = Turn(
+                row["id"],
+                question,
+                _iso_to_ts(row["asked_at"]),
+                row["hints_used"] or 0,
+                row["answer"] or "",
+                row["code"] or "",
+                verdict=row["verdict"],
+                exchanges=list(row["follow_ups"] or []),
+            )
             self.turn.submissions = (row["verdict"] or {}).get("submissions", 0)
 
     @property
@@ -233,7 +245,10 @@ class InterviewSession:
     def elapsed(self) -> dict:
         """Seconds on the current question and in the whole session."""
         now = _now()
-        return {"question_s": now - self.turn.asked_at if self.turn else 0.0, "session_s": now - self.started_at}
+        return {
+            "question_s": now - self.turn.asked_at if self.turn else 0.0,
+            "session_s": now - self.started_at,
+        }
 
     # --- choosing questions ------------------------------------------------------------------
 
@@ -285,8 +300,9 @@ class InterviewSession:
 
     def _say(self, role: str, kind: str, content: str, meta: dict | None = None) -> Message:
         turn_id = self.turn.id if self.turn else None
-        self.services.store.add_message(self.id, role=role, content=content, kind=kind, turn_id=turn_id,
-                                        meta=meta or {})
+        self.services.store.add_message(
+            self.id, role=role, content=content, kind=kind, turn_id=turn_id, meta=meta or {}
+        )
         return Message(role, kind, content, meta or {})
 
     def _ask_next(self) -> list[Message]:
@@ -297,26 +313,49 @@ class InterviewSession:
             out = [self._say("system", "text", "No more questions match your filters.")]
             return out + self.end()
         self.asked.append(question.id)
-        tid = self.services.store.start_turn(self.id, question_id=question.id, track=question.track,
-                                             topics=question.topics, difficulty=question.difficulty,
-                                             prompt=question.prompt)
+        tid = self.services.store.start_turn(
+            self.id,
+            question_id=question.id,
+            track=question.track,
+            topics=question.topics,
+            difficulty=question.difficulty,
+            prompt=question.prompt,
+        )
         self.turn = Turn(tid, question, _now())
-        text = (self.services.interviewer.phrase_question(question, self.on_token) if self.services.interviewer
-                else question.prompt)
+        text = (
+            self.services.interviewer.phrase_question(question, self.on_token)
+            if self.services.interviewer
+            else question.prompt
+        )
         if question.track == "system_design":
             text = f"{text}\n\n{_STAGE_PROMPTS[0]}"
-            self.turn.exchanges = [{"kind": "design_stage", "stage": 0, "prompt": _STAGE_PROMPTS[0], "answer": None}]
+            self.turn.exchanges = [
+                {"kind": "design_stage", "stage": 0, "prompt": _STAGE_PROMPTS[0], "answer": None}
+            ]
             self._save_turn()
-        meta = {"question_id": question.id, "track": question.track, "difficulty": question.difficulty,
-                "topics": question.topics, "number": len(self.asked), "of": self.config.num_questions}
+        meta = {
+            "question_id": question.id,
+            "track": question.track,
+            "difficulty": question.difficulty,
+            "topics": question.topics,
+            "number": len(self.asked),
+            "of": self.config.num_questions,
+        }
         if question.track == "coding":
             meta["starter_code"] = question.starter_code or f"def {question.entry_point}(...):\n    pass\n"
         return [self._say("interviewer", "question", text, meta)]
 
     def _save_turn(self, **extra) -> None:
         t = self.turn
-        self.services.store.update_turn(t.id, answer=t.answer, code=t.code, hints_used=t.hints_used,
-                                        follow_ups=t.exchanges, verdict=t.verdict, **extra)
+        self.services.store.update_turn(
+            t.id,
+            answer=t.answer,
+            code=t.code,
+            hints_used=t.hints_used,
+            follow_ups=t.exchanges,
+            verdict=t.verdict,
+            **extra,
+        )
 
     # --- candidate actions -------------------------------------------------------------------
 
@@ -324,8 +363,11 @@ class InterviewSession:
         if self.finished or self.turn is None:
             raise ValidationError("this interview has ended; start a new one.")
         if self.turn.awaiting not in expecting:
-            need = {"code": "submit code for this coding question",
-                    "answer": "answer in text", "follow_up": "answer the follow-up question"}[self.turn.awaiting]
+            need = {
+                "code": "submit code for this coding question",
+                "answer": "answer in text",
+                "follow_up": "answer the follow-up question",
+            }[self.turn.awaiting]
             raise ValidationError(f"the interviewer is waiting for you to {need}.")
         return self.turn
 
@@ -347,8 +389,9 @@ class InterviewSession:
         turn = self.turn
         if exchange["kind"] == "design_stage" and exchange["stage"] + 1 < len(DESIGN_STAGES):
             stage = exchange["stage"] + 1
-            turn.exchanges.append({"kind": "design_stage", "stage": stage, "prompt": _STAGE_PROMPTS[stage],
-                                   "answer": None})
+            turn.exchanges.append(
+                {"kind": "design_stage", "stage": stage, "prompt": _STAGE_PROMPTS[stage], "answer": None}
+            )
             self._save_turn(status="answered")
             return [self._say("interviewer", "follow_up", _STAGE_PROMPTS[stage], {"stage": stage})]
         self._save_turn(status="answered")
@@ -378,15 +421,23 @@ class InterviewSession:
         turn.code, turn.submissions = code, turn.submissions + 1
         verdict = self.services.judge.run(turn.question, code)
         turn.verdict = verdict.model_dump(mode="json") | {"submissions": turn.submissions}
-        out = [self._say("candidate", "code", code),
-               self._say("system", "verdict", verdict_markdown(verdict), {"verdict": turn.verdict})]
+        out = [
+            self._say("candidate", "code", code),
+            self._say("system", "verdict", verdict_markdown(verdict), {"verdict": turn.verdict}),
+        ]
         if verdict.verdict == "accepted" or turn.submissions >= MAX_SUBMISSIONS:
             turn.exchanges.append({"kind": "complexity", "prompt": COMPLEXITY_PROMPT, "answer": None})
             out.append(self._say("interviewer", "follow_up", COMPLEXITY_PROMPT))
         else:
             left = MAX_SUBMISSIONS - turn.submissions
-            out.append(self._say("interviewer", "text", f"Not accepted yet. Fix it and submit again "
-                                 f"({left} {'try' if left == 1 else 'tries'} left), or ask for a hint."))
+            out.append(
+                self._say(
+                    "interviewer",
+                    "text",
+                    f"Not accepted yet. Fix it and submit again "
+                    f"({left} {'try' if left == 1 else 'tries'} left), or ask for a hint.",
+                )
+            )
         self._save_turn(status="answered")
         return out
 
@@ -407,9 +458,12 @@ class InterviewSession:
         text = hints[turn.hints_used]
         turn.hints_used += 1
         self._save_turn()
-        cap = max(3.0, 10.0 - 1.5 * turn.hints_used)
-        return [self._say("interviewer", "hint", f"Hint {turn.hints_used}/{len(hints)}: {text}",
-                          {"score_cap": cap})]
+        cap = hint_cap(turn.hints_used)
+        return [
+            self._say(
+                "interviewer", "hint", f"Hint {turn.hints_used}/{len(hints)}: {text}", {"score_cap": cap}
+            )
+        ]
 
     def skip(self) -> list[Message]:
         """Move on without grading this question."""
@@ -434,13 +488,18 @@ class InterviewSession:
 
         turn = self.turn
         verdict = SimpleNamespace(**turn.verdict) if turn.verdict else None
-        text = self._graded_text() if turn.question.track != "coding" else "\n\n".join(
-            e["answer"] for e in turn.exchanges if e.get("answer"))
+        text = (
+            self._graded_text()
+            if turn.question.track != "coding"
+            else "\n\n".join(e["answer"] for e in turn.exchanges if e.get("answer"))
+        )
         result = self.services.grader.grade(turn.question, text, hints_used=turn.hints_used, verdict=verdict)
         feedback, meta = result.feedback, {}
         if self.services.llm_grader is not None:
-            feedback, meta = self.services.llm_grader.grade(turn.question, text, result.retrieved, result.feedback)
-            feedback = _respect_caps(feedback, result.feedback, verdict)
+            feedback, meta = self.services.llm_grader.grade(
+                turn.question, text, result.retrieved, result.feedback
+            )
+            feedback = _respect_caps(feedback, result.feedback.score_cap, verdict)
         return feedback, meta
 
     def _grade_and_next(self) -> list[Message]:
@@ -448,14 +507,28 @@ class InterviewSession:
         feedback, meta = self.grade_current()
         elapsed = _now() - turn.asked_at
         self.services.store.update_turn(
-            turn.id, status="graded", feedback=feedback.model_dump(mode="json"), score=feedback.score,
-            citations=[c.model_dump() for c in feedback.citations], elapsed_s=elapsed,
-            backend=self.services.backend, model=meta.get("model") or self.services.model,
-            usage=meta.get("usage") or {}, graded_at=datetime.now(timezone.utc).isoformat(),
-            answer=turn.answer, follow_ups=turn.exchanges, hints_used=turn.hints_used,
+            turn.id,
+            status="graded",
+            feedback=feedback.model_dump(mode="json"),
+            score=feedback.score,
+            citations=[c.model_dump() for c in feedback.citations],
+            elapsed_s=elapsed,
+            backend=self.services.backend,
+            model=meta.get("model") or self.services.model,
+            usage=meta.get("usage") or {},
+            graded_at=datetime.now(UTC).isoformat(),
+            answer=turn.answer,
+            follow_ups=turn.exchanges,
+            hints_used=turn.hints_used,
         )
-        out = [self._say("interviewer", "feedback", feedback_markdown(feedback),
-                         {"feedback": feedback.model_dump(mode="json"), "elapsed_s": round(elapsed, 1)})]
+        out = [
+            self._say(
+                "interviewer",
+                "feedback",
+                feedback_markdown(feedback),
+                {"feedback": feedback.model_dump(mode="json"), "elapsed_s": round(elapsed, 1)},
+            )
+        ]
         self.scores.append((turn.question, feedback.score))
         self._adapt(feedback.score)
         self.turn = None
@@ -475,15 +548,11 @@ class InterviewSession:
         return [msg]
 
 
-def _respect_caps(feedback, offline, verdict):
+def _respect_caps(feedback, hints_cap, verdict):
     """The LLM may phrase and judge, but hint caps and failed tests still bound the score."""
-    limit = 10.0
-    if offline.score_cap is not None:
-        limit = min(limit, offline.score_cap)
-    if verdict is not None and verdict.verdict != "accepted":
-        limit = min(limit, 6.0)
-    if feedback.score > limit:
-        feedback = feedback.model_copy(update={"score": limit, "score_cap": offline.score_cap})
+    limit = combined_cap(hints_cap, verdict_cap(verdict))
+    if limit is not None and feedback.score > limit:
+        feedback = feedback.model_copy(update={"score": limit, "score_cap": hints_cap})
     return feedback
 
 
@@ -519,16 +588,22 @@ def verdict_markdown(verdict) -> str:
         if ff.get("error"):
             line += f"\n\nFirst failing visible test #{ff.get('index')}: {ff['error']}"
         else:
-            line += (f"\n\nFirst failing visible test #{ff.get('index')}: args `{ff.get('args')}` "
-                     f"expected `{ff.get('expected')}`, got `{ff.get('got')}`.")
+            line += (
+                f"\n\nFirst failing visible test #{ff.get('index')}: args `{ff.get('args')}` "
+                f"expected `{ff.get('expected')}`, got `{ff.get('got')}`."
+            )
     return line
 
 
 def feedback_markdown(fb) -> str:
     """Feedback as Markdown (used in the terminal, exports and as the chat fallback)."""
     icon = {"covered": "[x]", "partly": "[~]", "missed": "[ ]"}
-    lines = [f"**Score: {fb.score:.1f}/10**" + (f" (capped at {fb.score_cap:g} for hints)" if fb.score_cap else ""),
-             "", fb.summary]
+    lines = [
+        f"**Score: {fb.score:.1f}/10**"
+        + (f" (capped at {fb.score_cap:g} for hints)" if fb.score_cap else ""),
+        "",
+        fb.summary,
+    ]
     if fb.key_points:
         lines += ["", "Key points:"]
         for kp in fb.key_points:
@@ -536,7 +611,7 @@ def feedback_markdown(fb) -> str:
             lines.append(f"- {icon[kp.status]} {kp.text}{ev}")
     if fb.citations:
         lines += ["", "From the guides:"]
-        lines += [f"- [{c.chunk_id[:8]}] {c.heading} ({c.source}): \"{c.quote}\"" for c in fb.citations]
+        lines += [f'- [{c.chunk_id[:8]}] {c.heading} ({c.source}): "{c.quote}"' for c in fb.citations]
     if fb.fallback_reason:
         lines += ["", f"Note: {fb.fallback_reason}"]
     if fb.next_step:
@@ -552,15 +627,19 @@ def build_summary(scores: list[tuple[Question, float]], index, seconds: float) -
         by_track.setdefault(q.track, []).append(s)
         for t in q.topics:
             by_topic.setdefault(t, []).append(s)
-    mean = lambda xs: round(sum(xs) / len(xs), 1)  # noqa: E731
+    mean = lambda xs: round(sum(xs) / len(xs), 1)
     topics = {t: mean(v) for t, v in by_topic.items()}
     ranked = sorted(topics, key=lambda t: (topics[t], t))
     weakest = [t for t in ranked if topics[t] < STRONG][:3]
     strongest = [t for t in reversed(ranked) if topics[t] >= WEAK][:3]
     return {
-        "questions": len(scores), "overall": mean([s for _, s in scores]) if scores else None,
-        "tracks": {t: mean(v) for t, v in by_track.items()}, "topics": topics,
-        "strongest": strongest, "weakest": weakest, "duration_s": round(seconds, 1),
+        "questions": len(scores),
+        "overall": mean([s for _, s in scores]) if scores else None,
+        "tracks": {t: mean(v) for t, v in by_track.items()},
+        "topics": topics,
+        "strongest": strongest,
+        "weakest": weakest,
+        "duration_s": round(seconds, 1),
         "study_plan": _study_plan(weakest, index),
     }
 
@@ -571,8 +650,9 @@ def _study_plan(topics: list[str], index) -> list[dict]:
     plan = []
     for topic, hits in zip(topics, index.search_many([t.replace("-", " ") for t in topics], k=1)):
         if hits:
-            plan.append({"topic": topic, "heading": hits[0].heading, "source": hits[0].source,
-                         "chunk_id": hits[0].id})
+            plan.append(
+                {"topic": topic, "heading": hits[0].heading, "source": hits[0].source, "chunk_id": hits[0].id}
+            )
     return plan
 
 
@@ -588,5 +668,5 @@ def summary_markdown(summary: dict) -> str:
         lines += ["", f"Weakest topics: {', '.join(summary['weakest'])}."]
     if summary["study_plan"]:
         lines.append("\nStudy plan:")
-        lines += [f"- {p['topic']}: read \"{p['heading']}\" ({p['source']})" for p in summary["study_plan"]]
+        lines += [f'- {p["topic"]}: read "{p["heading"]}" ({p["source"]})' for p in summary["study_plan"]]
     return "\n".join(lines)

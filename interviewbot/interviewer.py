@@ -49,11 +49,24 @@ class Interviewer:
         """The question as the interviewer asks it (the bank prompt offline or on failure)."""
         if question.track == "coding":  # a coding spec must stay exact
             return question.prompt
-        return self._ask("interviewer_question", on_token, track=question.track.replace("_", " "),
-                         topics=", ".join(question.topics), prompt=question.prompt) or question.prompt
+        return (
+            self._ask(
+                "interviewer_question",
+                on_token,
+                track=question.track.replace("_", " "),
+                topics=", ".join(question.topics),
+                prompt=question.prompt,
+            )
+            or question.prompt
+        )
 
     def follow_up(self, question: Question, answer: str, missed, on_token=None) -> str | None:
         """An adaptive follow-up about the missed key points (None: use the bank's follow-up)."""
         missed_text = "\n".join(f"- {m.text}" for m in missed[:4])
-        return self._ask("interviewer_follow_up", on_token, prompt=question.prompt, answer=answer[:6000],
-                         missed=missed_text)
+        return self._ask(
+            "interviewer_follow_up",
+            on_token,
+            prompt=question.prompt,
+            answer=answer[:6000],
+            missed=missed_text,
+        )

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
-from pydantic import BaseModel, ValidationError as PydanticError
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
 
 from interviewbot.errors import ConfigError, LLMError
 
@@ -43,7 +44,9 @@ class StructuredResult:
 
 def _usage(message) -> dict:
     meta = getattr(message, "usage_metadata", None) or {}
-    return {k: meta.get(k) for k in ("input_tokens", "output_tokens", "total_tokens") if meta.get(k) is not None}
+    return {
+        k: meta.get(k) for k in ("input_tokens", "output_tokens", "total_tokens") if meta.get(k) is not None
+    }
 
 
 def _to_lc(messages: Messages):
@@ -70,15 +73,29 @@ def parse_json_object(text: str, schema: type[BaseModel]) -> BaseModel:
 class ChatBackend:
     """A chat model reached through LangChain's ChatOpenAI (OpenAI or a compatible server)."""
 
-    def __init__(self, name: str, model: str, api_key: str, base_url: str | None, timeout_s: float,
-                 max_retries: int, structured_method: str):
+    def __init__(
+        self,
+        name: str,
+        model: str,
+        api_key: str,
+        base_url: str | None,
+        timeout_s: float,
+        max_retries: int,
+        structured_method: str,
+    ):
         from langchain_openai import ChatOpenAI
 
         self.name, self.model, self.structured_method = name, model, structured_method
         self.last_usage: dict = {}
-        self._llm = ChatOpenAI(model=model, api_key=api_key or "not-needed", base_url=base_url or None,
-                               timeout=timeout_s, max_retries=max_retries, temperature=0.2,
-                               stream_usage=True)
+        self._llm = ChatOpenAI(
+            model=model,
+            api_key=api_key or "not-needed",
+            base_url=base_url or None,
+            timeout=timeout_s,
+            max_retries=max_retries,
+            temperature=0.2,
+            stream_usage=True,
+        )
 
     def chat(self, messages: Messages) -> ChatResult:
         """One reply; raises LLMError with a readable reason on any failure."""
@@ -110,8 +127,9 @@ class ChatBackend:
             else:
                 result = self._native(messages, schema)
         except Exception as exc:
-            return StructuredResult(None, error=_describe(exc, self),
-                                    latency_ms=(time.perf_counter() - started) * 1000)
+            return StructuredResult(
+                None, error=_describe(exc, self), latency_ms=(time.perf_counter() - started) * 1000
+            )
         result.latency_ms = (time.perf_counter() - started) * 1000
         return result
 
@@ -132,10 +150,16 @@ class ChatBackend:
         usage = _usage(raw_msg) if raw_msg is not None else {}
         invalid = getattr(raw_msg, "invalid_tool_calls", None) or []
         if out.get("parsed") is None and invalid:
-            return StructuredResult(None, str(invalid[0].get("args") or ""),
-                                    f"unparseable output (malformed tool-call arguments): {_short(invalid[0].get('error'))}", usage)
+            return StructuredResult(
+                None,
+                str(invalid[0].get("args") or ""),
+                f"unparseable output (malformed tool-call arguments): {_short(invalid[0].get('error'))}",
+                usage,
+            )
         if out.get("parsing_error") is not None or out.get("parsed") is None:
-            return StructuredResult(None, raw, f"unparseable output: {_short(out.get('parsing_error'))}", usage)
+            return StructuredResult(
+                None, raw, f"unparseable output: {_short(out.get('parsing_error'))}", usage
+            )
         return StructuredResult(out["parsed"], raw, usage=usage)
 
 
@@ -156,7 +180,8 @@ def _describe(exc: Exception, backend: ChatBackend) -> str:
     if status:
         return f"the model server returned HTTP {status}: {_short(exc)}"
     if "Connection" in name:
-        return f"cannot reach the model server at {getattr(backend._llm, 'openai_api_base', None) or 'the OpenAI API'}"
+        where = getattr(backend._llm, "openai_api_base", None) or "the OpenAI API"
+        return f"cannot reach the model server at {where}"
     return f"{name}: {_short(exc)}"
 
 
@@ -166,15 +191,26 @@ def get_backend(settings) -> ChatBackend | None:
         return None
     if settings.backend == "openai":
         if not settings.api_key:
-            raise ConfigError("INTERVIEWBOT_BACKEND=openai needs an API key: set OPENAI_API_KEY "
-                              "(or enter one on the Settings page), or use the offline backend.")
+            raise ConfigError(
+                "INTERVIEWBOT_BACKEND=openai needs an API key: set OPENAI_API_KEY "
+                "(or enter one on the Settings page), or use the offline backend."
+            )
         base_url = settings.base_url or None
     elif settings.backend == "openai-compatible":
         if not settings.base_url:
-            raise ConfigError("INTERVIEWBOT_BACKEND=openai-compatible needs OPENAI_BASE_URL, e.g. "
-                              "http://localhost:11434/v1 for Ollama or http://localhost:8000/v1 for vLLM.")
+            raise ConfigError(
+                "INTERVIEWBOT_BACKEND=openai-compatible needs OPENAI_BASE_URL, e.g. "
+                "http://localhost:11434/v1 for Ollama or http://localhost:8000/v1 for vLLM."
+            )
         base_url = settings.base_url
     else:
         raise ConfigError(f"unknown backend {settings.backend!r}; use offline, openai or openai-compatible.")
-    return ChatBackend(settings.backend, settings.model, settings.api_key, base_url, settings.llm_timeout_s,
-                       settings.llm_max_retries, settings.structured_method)
+    return ChatBackend(
+        settings.backend,
+        settings.model,
+        settings.api_key,
+        base_url,
+        settings.llm_timeout_s,
+        settings.llm_max_retries,
+        settings.structured_method,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from string import Template
 
@@ -29,10 +29,13 @@ class Prompt:
         if missing or extra:
             raise ConfigError(f"prompt {self.name!r}: missing {sorted(missing)}, unexpected {sorted(extra)}.")
         text = {k: str(v) for k, v in values.items()}
-        return [("system", Template(self.system).substitute(text)), ("user", Template(self.user).substitute(text))]
+        return [
+            ("system", Template(self.system).substitute(text)),
+            ("user", Template(self.user).substitute(text)),
+        ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> Prompt:
     """Load prompts/<name>.yaml, checking that the template uses exactly its declared variables."""
     import yaml
@@ -42,10 +45,16 @@ def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> Prompt:
         raise ConfigError(f"prompt file {path} is missing; reinstall interviewbot.")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     prompt = Prompt(data["name"], tuple(data["variables"]), data["system"], data["user"])
-    used = {m.group("named") or m.group("braced") for part in (prompt.system, prompt.user)
-            for m in Template.pattern.finditer(part) if m.group("named") or m.group("braced")}
+    used = {
+        m.group("named") or m.group("braced")
+        for part in (prompt.system, prompt.user)
+        for m in Template.pattern.finditer(part)
+        if m.group("named") or m.group("braced")
+    }
     if used != set(prompt.variables):
-        raise ConfigError(f"{path.name}: template uses {sorted(used)} but declares {sorted(prompt.variables)}.")
+        raise ConfigError(
+            f"{path.name}: template uses {sorted(used)} but declares {sorted(prompt.variables)}."
+        )
     return prompt
 
 

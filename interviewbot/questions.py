@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import json
-import math
-import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError as PydanticError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic import (
+    ValidationError as PydanticError,
+)
 
 from interviewbot.errors import ValidationError
 
 TRACKS = ("coding", "ml_theory", "system_design", "behavioral")
 DIFFICULTIES = ("easy", "medium", "hard")
 # System-design key points are walked in this order; behavioral ones follow STAR.
-DESIGN_PHASES = ("requirements", "data", "features", "model", "evaluation", "serving", "monitoring", "scaling")
+DESIGN_PHASES = (
+    "requirements",
+    "data",
+    "features",
+    "model",
+    "evaluation",
+    "serving",
+    "monitoring",
+    "scaling",
+)
 STAR_PHASES = ("situation", "task", "action", "result")
 PHASES = DESIGN_PHASES + STAR_PHASES
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -118,8 +134,7 @@ class Question(BaseModel):
                 raise ValueError("a coding question needs tests, check, or both")
         if not self.key_points and not self.needs_rubric and self.track != "coding":
             raise ValueError(
-                "key_points is empty: add the rubric (what a strong answer covers), "
-                "or set needs_rubric: true"
+                "key_points is empty: add the rubric (what a strong answer covers), or set needs_rubric: true"
             )
         return self
 
@@ -183,7 +198,9 @@ def _read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"{path.name}: not valid UTF-8 at byte {exc.start}; re-save it as UTF-8.") from None
+        raise ValidationError(
+            f"{path.name}: not valid UTF-8 at byte {exc.start}; re-save it as UTF-8."
+        ) from None
 
 
 try:  # libyaml's C parser is ~10x faster on the large built-in banks
@@ -275,12 +292,16 @@ def parse_question_set(text: str, filename: str, fmt: str) -> QuestionSet:
     try:
         data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_LOADER)
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"{filename}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from None
+        raise ValidationError(
+            f"{filename}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}."
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ValidationError(f"{filename}: invalid YAML{where}: {problem}. Check indentation and quoting.") from None
+        raise ValidationError(
+            f"{filename}: invalid YAML{where}: {problem}. Check indentation and quoting."
+        ) from None
     return validate_set_data(data, filename, _yaml_locator(text) if fmt == "yaml" else None)
 
 
@@ -295,7 +316,9 @@ def validate_set_data(data, filename: str, locate=None, unit: str = "line") -> Q
         return QuestionSet.model_validate(data)
     except PydanticError as exc:
         problems = _problems_from(exc, data, locate, unit)
-        raise ValidationError(f"{filename}: {len(problems)} problem(s) found; nothing was saved.", problems) from None
+        raise ValidationError(
+            f"{filename}: {len(problems)} problem(s) found; nothing was saved.", problems
+        ) from None
 
 
 def detect_format(path: Path) -> str:

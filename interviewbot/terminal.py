@@ -6,7 +6,8 @@ own: `:hint`, `:skip`, `:end` (finish with a summary), `:quit` (leave; resume la
 
 from __future__ import annotations
 
-from typing import IO, Iterator
+from collections.abc import Iterator
+from typing import IO
 
 from rich.console import Console
 from rich.markdown import Markdown
@@ -16,8 +17,15 @@ from interviewbot.errors import InterviewbotError
 from interviewbot.interview import InterviewSession, Message
 
 COMMANDS = (":hint", ":skip", ":end", ":quit")
-_STYLE = {"question": "cyan", "follow_up": "cyan", "hint": "yellow", "feedback": "green",
-          "verdict": "magenta", "summary": "bold green", "text": "white"}
+_STYLE = {
+    "question": "cyan",
+    "follow_up": "cyan",
+    "hint": "yellow",
+    "feedback": "green",
+    "verdict": "magenta",
+    "summary": "bold green",
+    "text": "white",
+}
 
 
 class TerminalInterview:
@@ -29,7 +37,7 @@ class TerminalInterview:
         self.console = console or Console()
         self._live = None
 
-    def attach(self, session: InterviewSession) -> "TerminalInterview":
+    def attach(self, session: InterviewSession) -> TerminalInterview:
         """Drive this session (LLM replies stream into the terminal)."""
         self.session = session
         session.on_token = self.stream
@@ -56,10 +64,15 @@ class TerminalInterview:
                 continue
             title = m.kind.replace("_", " ")
             if m.kind == "question":
-                title = f"Question {m.meta.get('number')}/{m.meta.get('of')} - {m.meta.get('track', '').replace('_', ' ')}"
-            self.console.print(Panel(Markdown(m.content), title=title, border_style=_STYLE.get(m.kind, "white")))
+                track = m.meta.get("track", "").replace("_", " ")
+                title = f"Question {m.meta.get('number')}/{m.meta.get('of')} - {track}"
+            self.console.print(
+                Panel(Markdown(m.content), title=title, border_style=_STYLE.get(m.kind, "white"))
+            )
             if m.kind == "question" and m.meta.get("starter_code"):
-                self.console.print(Panel(m.meta["starter_code"], title="starter code (end your code with a line END)"))
+                self.console.print(
+                    Panel(m.meta["starter_code"], title="starter code (end your code with a line END)")
+                )
 
     def _read(self, until: str) -> str | None:
         """Read lines until the terminator ('' or 'END'); None at end of input."""
@@ -79,10 +92,15 @@ class TerminalInterview:
         self.console.print(f"[dim]Session {self.session.id}. Commands: {', '.join(COMMANDS)}[/dim]")
         while not self.session.finished and self.session.turn is not None:
             coding = self.session.turn.awaiting == "code"
-            self.console.print("[bold]>[/bold] " + ("your code, then a line END" if coding else "your answer, then an empty line"))
+            self.console.print(
+                "[bold]>[/bold] "
+                + ("your code, then a line END" if coding else "your answer, then an empty line")
+            )
             entry = self._read("END" if coding else "")
             if entry is None or entry == ":quit":
-                self.console.print(f"[yellow]Saved. Resume with: interviewbot interview --resume {self.session.id}[/yellow]")
+                self.console.print(
+                    f"[yellow]Saved. Resume with: interviewbot interview --resume {self.session.id}[/yellow]"
+                )
                 break
             self._handle(entry, coding)
         return self.session.id

@@ -11,7 +11,8 @@ import html
 import json
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 from interviewbot.errors import NotFoundError, StorageError, ValidationError
@@ -19,13 +20,15 @@ from interviewbot.errors import NotFoundError, StorageError, ValidationError
 metadata = sa.MetaData()
 
 schema_migrations = sa.Table(
-    "schema_migrations", metadata,
+    "schema_migrations",
+    metadata,
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(100), nullable=False),
     sa.Column("applied_at", sa.String(40), nullable=False),
 )
 sessions = sa.Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     sa.Column("id", sa.String(32), primary_key=True),
     sa.Column("started_at", sa.String(40), nullable=False),
     sa.Column("ended_at", sa.String(40)),
@@ -36,9 +39,16 @@ sessions = sa.Table(
     sa.Column("summary", sa.JSON),
 )
 turns = sa.Table(
-    "turns", metadata,
+    "turns",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("session_id", sa.String(32), sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column(
+        "session_id",
+        sa.String(32),
+        sa.ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     sa.Column("question_id", sa.String(80), nullable=False, index=True),
     sa.Column("track", sa.String(20), nullable=False),
     sa.Column("topics", sa.JSON, nullable=False),
@@ -61,9 +71,16 @@ turns = sa.Table(
     sa.Column("usage", sa.JSON),
 )
 messages = sa.Table(
-    "messages", metadata,
+    "messages",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("session_id", sa.String(32), sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column(
+        "session_id",
+        sa.String(32),
+        sa.ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     sa.Column("turn_id", sa.Integer),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -85,7 +102,7 @@ TURN_FIELDS = {c.name for c in turns.columns} - {"id", "session_id"}
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -105,14 +122,15 @@ class TranscriptStore:
         try:
             self.engine = sa.create_engine(url, future=True)
         except Exception as exc:  # bad URL, missing driver
-            raise StorageError(f"cannot open the transcript database {url!r}: {exc}. "
-                               "Check INTERVIEWBOT_DATABASE_URL.") from exc
+            raise StorageError(
+                f"cannot open the transcript database {url!r}: {exc}. Check INTERVIEWBOT_DATABASE_URL."
+            ) from exc
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.migrate()
 
     @classmethod
-    def from_settings(cls, settings) -> "TranscriptStore":
+    def from_settings(cls, settings) -> TranscriptStore:
         from interviewbot.config import ensure_home
 
         if not settings.database_url:
@@ -132,7 +150,9 @@ class TranscriptStore:
                     if version in done:
                         continue
                     apply(conn)
-                    conn.execute(schema_migrations.insert().values(version=version, name=name, applied_at=_now()))
+                    conn.execute(
+                        schema_migrations.insert().values(version=version, name=name, applied_at=_now())
+                    )
                     applied.append(version)
         except sa.exc.SQLAlchemyError as exc:
             raise StorageError(f"cannot prepare the transcript database {self.url}: {exc}") from exc
@@ -154,16 +174,37 @@ class TranscriptStore:
     def create_session(self, config: dict, backend: str = "offline", model: str | None = None) -> str:
         """A new active session; returns its id."""
         sid = uuid.uuid4().hex
-        self._write(sessions.insert().values(id=sid, started_at=_now(), status="active", config=config,
-                                             backend=backend, model=model))
+        self._write(
+            sessions.insert().values(
+                id=sid, started_at=_now(), status="active", config=config, backend=backend, model=model
+            )
+        )
         return sid
 
-    def start_turn(self, session_id: str, *, question_id: str, track: str, topics: list[str],
-                   difficulty: str | None, prompt: str) -> int:
+    def start_turn(
+        self,
+        session_id: str,
+        *,
+        question_id: str,
+        track: str,
+        topics: list[str],
+        difficulty: str | None,
+        prompt: str,
+    ) -> int:
         """Record a question being asked; returns the turn id."""
-        res = self._write(turns.insert().values(session_id=session_id, question_id=question_id, track=track,
-                                                topics=list(topics), difficulty=difficulty, prompt=prompt,
-                                                status="asked", hints_used=0, asked_at=_now()))
+        res = self._write(
+            turns.insert().values(
+                session_id=session_id,
+                question_id=question_id,
+                track=track,
+                topics=list(topics),
+                difficulty=difficulty,
+                prompt=prompt,
+                status="asked",
+                hints_used=0,
+                asked_at=_now(),
+            )
+        )
         return int(res.inserted_primary_key[0])
 
     def update_turn(self, turn_id: int, **fields) -> None:
@@ -173,15 +214,35 @@ class TranscriptStore:
             raise ValueError(f"unknown turn field(s): {', '.join(sorted(unknown))}")
         self._write(turns.update().where(turns.c.id == turn_id).values(**fields))
 
-    def add_message(self, session_id: str, *, role: str, content: str, kind: str = "text",
-                    turn_id: int | None = None, meta: dict | None = None) -> None:
+    def add_message(
+        self,
+        session_id: str,
+        *,
+        role: str,
+        content: str,
+        kind: str = "text",
+        turn_id: int | None = None,
+        meta: dict | None = None,
+    ) -> None:
         """Append a chat message to the session."""
-        self._write(messages.insert().values(session_id=session_id, turn_id=turn_id, role=role, kind=kind,
-                                             content=content, meta=meta or {}, created_at=_now()))
+        self._write(
+            messages.insert().values(
+                session_id=session_id,
+                turn_id=turn_id,
+                role=role,
+                kind=kind,
+                content=content,
+                meta=meta or {},
+                created_at=_now(),
+            )
+        )
 
     def end_session(self, session_id: str, summary: dict | None = None) -> None:
-        self._write(sessions.update().where(sessions.c.id == session_id)
-                    .values(status="finished", ended_at=_now(), summary=summary))
+        self._write(
+            sessions.update()
+            .where(sessions.c.id == session_id)
+            .values(status="finished", ended_at=_now(), summary=summary)
+        )
 
     def delete_session(self, session_id: str) -> None:
         self.get_session(session_id)
@@ -198,11 +259,16 @@ class TranscriptStore:
         if not prefix:
             raise ValidationError("give a session id (see `interviewbot sessions list`).")
         if not re.fullmatch(r"[0-9a-f]{1,32}", prefix):
-            raise NotFoundError(f"no session {prefix[:40]!r}: session ids are hexadecimal. "
-                                "List sessions with `interviewbot sessions list`.")
+            raise NotFoundError(
+                f"no session {prefix[:40]!r}: session ids are hexadecimal. "
+                "List sessions with `interviewbot sessions list`."
+            )
         with self.engine.connect() as conn:
-            ids = list(conn.scalars(sa.select(sessions.c.id).where(sessions.c.id.startswith(prefix, autoescape=True))
-                                    .limit(3)))
+            ids = list(
+                conn.scalars(
+                    sa.select(sessions.c.id).where(sessions.c.id.startswith(prefix, autoescape=True)).limit(3)
+                )
+            )
         if not ids:
             raise NotFoundError(f"no session {prefix!r}. List sessions with `interviewbot sessions list`.")
         if len(ids) > 1 and prefix not in ids:
@@ -214,25 +280,42 @@ class TranscriptStore:
         sid = self.resolve_id(session_id)
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(sessions).where(sessions.c.id == sid)).mappings().one()
-            turn_rows = conn.execute(sa.select(turns).where(turns.c.session_id == sid).order_by(turns.c.id)).mappings()
-            msg_rows = conn.execute(sa.select(messages).where(messages.c.session_id == sid)
-                                    .order_by(messages.c.id)).mappings()
+            turn_rows = conn.execute(
+                sa.select(turns).where(turns.c.session_id == sid).order_by(turns.c.id)
+            ).mappings()
+            msg_rows = conn.execute(
+                sa.select(messages).where(messages.c.session_id == sid).order_by(messages.c.id)
+            ).mappings()
             data = dict(row)
             data["turns"] = [dict(t) for t in turn_rows]
             data["messages"] = [dict(m) for m in msg_rows]
         data["tracks"] = list((data.get("config") or {}).get("tracks") or [])
         return data
 
-    def list_sessions(self, track: str | None = None, since: datetime | None = None,
-                      min_score: float | None = None, limit: int = 500) -> list[dict]:
+    def list_sessions(
+        self,
+        track: str | None = None,
+        since: datetime | None = None,
+        min_score: float | None = None,
+        limit: int = 500,
+    ) -> list[dict]:
         """Sessions newest first, with graded-turn counts and mean score."""
-        graded = sa.select(turns.c.session_id, sa.func.count(turns.c.score).label("n_graded"),
-                           sa.func.avg(turns.c.score).label("avg_score")).group_by(turns.c.session_id).subquery()
-        stmt = (sa.select(sessions, graded.c.n_graded, graded.c.avg_score)
-                .outerjoin(graded, graded.c.session_id == sessions.c.id)
-                .order_by(sessions.c.started_at.desc()))
+        graded = (
+            sa.select(
+                turns.c.session_id,
+                sa.func.count(turns.c.score).label("n_graded"),
+                sa.func.avg(turns.c.score).label("avg_score"),
+            )
+            .group_by(turns.c.session_id)
+            .subquery()
+        )
+        stmt = (
+            sa.select(sessions, graded.c.n_graded, graded.c.avg_score)
+            .outerjoin(graded, graded.c.session_id == sessions.c.id)
+            .order_by(sessions.c.started_at.desc())
+        )
         if since is not None:
-            stmt = stmt.where(sessions.c.started_at >= since.astimezone(timezone.utc).isoformat())
+            stmt = stmt.where(sessions.c.started_at >= since.astimezone(UTC).isoformat())
         if min_score is not None:
             stmt = stmt.where(graded.c.avg_score >= min_score)
         with self.engine.connect() as conn:
@@ -245,8 +328,11 @@ class TranscriptStore:
 
     def progress(self) -> list[dict]:
         """Every graded turn (time order): track, topics, question and score."""
-        stmt = (sa.select(turns.c.track, turns.c.topics, turns.c.question_id, turns.c.score, turns.c.graded_at)
-                .where(turns.c.score.is_not(None)).order_by(turns.c.graded_at))
+        stmt = (
+            sa.select(turns.c.track, turns.c.topics, turns.c.question_id, turns.c.score, turns.c.graded_at)
+            .where(turns.c.score.is_not(None))
+            .order_by(turns.c.graded_at)
+        )
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
@@ -323,20 +409,25 @@ def export_json(data: dict) -> str:
 _CSS = """body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;padding:0 1em;color:#222}
 .m{border-left:4px solid #ccc;margin:1em 0;padding:.3em 1em;background:#fafafa}
 .interviewer{border-color:#3b7dd8}.candidate{border-color:#2a9d5c}.system{border-color:#b5651d}
-.who{font-weight:600;font-size:.9em;color:#555}pre{white-space:pre-wrap;word-wrap:break-word;margin:.4em 0;font-family:inherit}
+.who{font-weight:600;font-size:.9em;color:#555}
+pre{white-space:pre-wrap;word-wrap:break-word;margin:.4em 0;font-family:inherit}
 pre.code{font-family:ui-monospace,monospace;background:#f0f0f0;padding:.5em}"""
 
 
 def export_html(data: dict) -> str:
     """A self-contained page; every piece of text is escaped (user text is never markup)."""
     esc = html.escape
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{esc(_title(data))}</title>"
-             f"<style>{_CSS}</style></head><body><h1>{esc(_title(data))}</h1>"
-             f"<p>Status: {esc(data['status'])}. {esc(_score_line(data))}</p>"]
+    parts = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{esc(_title(data))}</title>"
+        f"<style>{_CSS}</style></head><body><h1>{esc(_title(data))}</h1>"
+        f"<p>Status: {esc(data['status'])}. {esc(_score_line(data))}</p>"
+    ]
     for m in data["messages"]:
         role = m["role"] if m["role"] in _ROLE else "system"
         cls = "code" if m["kind"] == "code" else ""
-        parts.append(f"<div class='m {role}'><div class='who'>{esc(_ROLE.get(m['role'], m['role']))} · "
-                     f"{esc(m['kind'].replace('_', ' '))}</div><pre class='{cls}'>{esc(m['content'])}</pre></div>")
+        parts.append(
+            f"<div class='m {role}'><div class='who'>{esc(_ROLE.get(m['role'], m['role']))} · "
+            f"{esc(m['kind'].replace('_', ' '))}</div><pre class='{cls}'>{esc(m['content'])}</pre></div>"
+        )
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -24,7 +24,7 @@ def run_solution(question, code):
         try:
             got = normalise(fn(*case.args, **case.kwargs))
             ok = values_equal(got, case.expected)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             got, ok = f"{type(exc).__name__}: {exc}", False
         if not ok:
             failures.append((i, case.args, case.expected, got))
@@ -33,7 +33,7 @@ def run_solution(question, code):
         exec(question.check, cns)
         try:
             cns["check"](fn)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             failures.append(("check", None, None, f"{type(exc).__name__}: {exc}"))
     return failures
 

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Fixtures that start real local servers speaking a remote service's protocol.
+pytest_plugins = ["tests.fake_openai", "tests.fake_judge0"]
 
-_SECRET_VARS = ("OPENAI_API_KEY", "INTERVIEWBOT_API_KEY", "OPENAI_BASE_URL", "INTERVIEWBOT_BACKEND",
-                "INTERVIEWBOT_MODEL", "INTERVIEWBOT_DATABASE_URL", "INTERVIEWBOT_CHROMA_URL")
+_SECRET_VARS = (
+    "OPENAI_API_KEY",
+    "INTERVIEWBOT_API_KEY",
+    "OPENAI_BASE_URL",
+    "INTERVIEWBOT_BACKEND",
+    "INTERVIEWBOT_MODEL",
+    "INTERVIEWBOT_DATABASE_URL",
+    "INTERVIEWBOT_CHROMA_URL",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -27,7 +27,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         if not self.path.startswith("/submissions"):
             return self._reply(404, {"error": "not found"})
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -40,16 +40,37 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _execute(body: dict) -> dict:
     try:
-        proc = subprocess.run([sys.executable, "-I", "-c", body["source_code"]], input=body.get("stdin", ""),
-                              capture_output=True, text=True, timeout=float(body.get("wall_time_limit") or 10))
+        proc = subprocess.run(
+            [sys.executable, "-I", "-c", body["source_code"]],
+            input=body.get("stdin", ""),
+            capture_output=True,
+            text=True,
+            timeout=float(body.get("wall_time_limit") or 10),
+        )
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-        return {"stdout": out, "stderr": None, "status": {"id": 5, "description": "Time Limit Exceeded"},
-                "time": body.get("wall_time_limit"), "memory": 0, "token": "t"}
-    status = {"id": 3, "description": "Accepted"} if proc.returncode == 0 else {
-        "id": 11, "description": "Runtime Error (NZEC)"}
-    return {"stdout": proc.stdout, "stderr": proc.stderr or None, "status": status, "time": "0.01",
-            "memory": 1000, "token": "t", "message": None if proc.returncode == 0 else f"Exited with error status {proc.returncode}"}
+        return {
+            "stdout": out,
+            "stderr": None,
+            "status": {"id": 5, "description": "Time Limit Exceeded"},
+            "time": body.get("wall_time_limit"),
+            "memory": 0,
+            "token": "t",
+        }
+    status = (
+        {"id": 3, "description": "Accepted"}
+        if proc.returncode == 0
+        else {"id": 11, "description": "Runtime Error (NZEC)"}
+    )
+    return {
+        "stdout": proc.stdout,
+        "stderr": proc.stderr or None,
+        "status": status,
+        "time": "0.01",
+        "memory": 1000,
+        "token": "t",
+        "message": None if proc.returncode == 0 else f"Exited with error status {proc.returncode}",
+    }
 
 
 class FakeJudge0(ThreadingHTTPServer):

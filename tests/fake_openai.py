@@ -59,8 +59,14 @@ class HTTPError:
     def body(self) -> dict:
         kinds = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_exceeded"}
         code = kinds.get(self.status, "server_error")
-        return {"error": {"message": self.message or f"fake_openai scripted HTTP {self.status}",
-                          "type": code, "param": None, "code": code}}
+        return {
+            "error": {
+                "message": self.message or f"fake_openai scripted HTTP {self.status}",
+                "type": code,
+                "param": None,
+                "code": code,
+            }
+        }
 
 
 @dataclass
@@ -94,8 +100,10 @@ def _words(text: str) -> int:
 
 
 def _prompt_tokens(body: dict) -> int:
-    return sum(_words(m.get("content") if isinstance(m.get("content"), str) else json.dumps(m.get("content")))
-               for m in body.get("messages", []))
+    return sum(
+        _words(m.get("content") if isinstance(m.get("content"), str) else json.dumps(m.get("content")))
+        for m in body.get("messages", [])
+    )
 
 
 def _plan(reply: Any, body: dict) -> _Planned:
@@ -108,8 +116,12 @@ def _plan(reply: Any, body: dict) -> _Planned:
     if isinstance(reply, ToolCall):
         tools = body.get("tools") or [{"function": {"name": "unnamed_tool"}}]
         args = reply.arguments if isinstance(reply.arguments, str) else json.dumps(reply.arguments)
-        plan = _Planned(tool_name=reply.name or tools[0]["function"]["name"], arguments=args,
-                        usage=dict(reply.usage or {}), finish_reason="tool_calls")
+        plan = _Planned(
+            tool_name=reply.name or tools[0]["function"]["name"],
+            arguments=args,
+            usage=dict(reply.usage or {}),
+            finish_reason="tool_calls",
+        )
         completion = _words(args)
     else:
         if isinstance(reply, dict):
@@ -124,20 +136,29 @@ def _plan(reply: Any, body: dict) -> _Planned:
             plan.usage = dict(reply.usage)
     if not plan.usage:
         prompt = _prompt_tokens(body)
-        plan.usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+        plan.usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
     return plan
 
 
 def _message(plan: _Planned) -> dict:
     msg: dict = {"role": "assistant", "content": plan.content, "refusal": None}
     if plan.tool_name is not None:
-        msg["tool_calls"] = [{"id": "call_fake_1", "type": "function",
-                              "function": {"name": plan.tool_name, "arguments": plan.arguments}}]
+        msg["tool_calls"] = [
+            {
+                "id": "call_fake_1",
+                "type": "function",
+                "function": {"name": plan.tool_name, "arguments": plan.arguments},
+            }
+        ]
     return msg
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "FakeOpenAIServer"
+    server: FakeOpenAIServer
 
     def log_message(self, *args) -> None:  # keep pytest output clean
         pass
@@ -154,8 +175,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path.rstrip("/") == "/v1/models":
-            self._send_json(200, {"object": "list", "data": [
-                {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "fake_openai"}]})
+            self._send_json(
+                200,
+                {
+                    "object": "list",
+                    "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "fake_openai"}],
+                },
+            )
         else:
             self._send_json(404, HTTPError(404, f"fake_openai: no route GET {self.path}").body)
 
@@ -182,8 +208,13 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             reply = reply.then
         if reply is None:
-            self._send_json(500, HTTPError(500, "fake_openai: no scripted reply queued for this request "
-                                                "(call server.enqueue(...) first)").body)
+            self._send_json(
+                500,
+                HTTPError(
+                    500,
+                    "fake_openai: no scripted reply queued for this request (call server.enqueue(...) first)",
+                ).body,
+            )
             return
         if isinstance(reply, HTTPError):
             self._send_json(reply.status, reply.body, reply.headers)
@@ -196,21 +227,38 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("stream"):
             self._stream(body, plan)
             return
-        self._send_json(200, {
-            "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
-            "model": body.get("model", MODEL_ID), "system_fingerprint": "fake",
-            "choices": [{"index": 0, "message": _message(plan), "logprobs": None,
-                         "finish_reason": plan.finish_reason}],
-            "usage": plan.usage,
-        })
+        self._send_json(
+            200,
+            {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", MODEL_ID),
+                "system_fingerprint": "fake",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": _message(plan),
+                        "logprobs": None,
+                        "finish_reason": plan.finish_reason,
+                    }
+                ],
+                "usage": plan.usage,
+            },
+        )
 
     def _stream(self, body: dict, plan: _Planned) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()  # HTTP/1.0: the body ends when the connection closes
-        base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
-                "model": body.get("model", MODEL_ID), "system_fingerprint": "fake"}
+        base = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body.get("model", MODEL_ID),
+            "system_fingerprint": "fake",
+        }
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
 
         def send(choices: list, usage: dict | None = None) -> None:
@@ -222,8 +270,24 @@ class _Handler(BaseHTTPRequestHandler):
 
         send([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
         if plan.tool_name is not None:
-            send([{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_fake_1", "type": "function",
-                   "function": {"name": plan.tool_name, "arguments": plan.arguments}}]}, "finish_reason": None}])
+            send(
+                [
+                    {
+                        "index": 0,
+                        "delta": {
+                            "tool_calls": [
+                                {
+                                    "index": 0,
+                                    "id": "call_fake_1",
+                                    "type": "function",
+                                    "function": {"name": plan.tool_name, "arguments": plan.arguments},
+                                }
+                            ]
+                        },
+                        "finish_reason": None,
+                    }
+                ]
+            )
         else:
             for piece in _pieces(plan.content or ""):
                 send([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
@@ -258,8 +322,9 @@ class FakeOpenAIServer(ThreadingHTTPServer):
         self.requests: list[dict] = []
         self.request_headers: list[dict] = []
         self.stopping = threading.Event()
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-openai", daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -281,7 +346,7 @@ class FakeOpenAIServer(ThreadingHTTPServer):
             self.request_headers.append({k.lower(): v for k, v in headers.items()})
             return self._queue.popleft() if self._queue else None
 
-    def start(self) -> "FakeOpenAIServer":
+    def start(self) -> FakeOpenAIServer:
         self._thread.start()
         return self
 

@@ -22,7 +22,6 @@ from interviewbot.index import KnowledgeIndex
 from interviewbot.interview import InterviewConfig, InterviewSession, Services
 from interviewbot.transcripts import TranscriptStore
 from tests.conftest import ROOT
-from tests.fake_openai import fake_openai  # noqa: F401
 
 APP = ROOT / "app.py"
 TIMEOUT = 120  # seconds per script run: the first run loads the embedder and opens Chroma
@@ -46,9 +45,11 @@ questions:
       - {args: [1, 2], expected: 3}
     reference_solution: "def add(a, b):\\n    return a + b\\n"
 """
-GOOD_CSV = ('id,track,difficulty,topics,prompt,key_points\n'
-            'ui-pca,ml_theory,medium,dimensionality-reduction,"What is PCA, briefly?",'
-            '"projects onto directions of maximum variance|uses eigenvectors of the covariance matrix"\n')
+GOOD_CSV = (
+    "id,track,difficulty,topics,prompt,key_points\n"
+    'ui-pca,ml_theory,medium,dimensionality-reduction,"What is PCA, briefly?",'
+    '"projects onto directions of maximum variance|uses eigenvectors of the covariance matrix"\n'
+)
 GOOD_MD = """# ui md set
 
 ## Explain gradient clipping
@@ -124,8 +125,11 @@ def ok(at: AppTest) -> AppTest:
 
 def texts(at: AppTest) -> str:
     """Everything readable on the page, for substring checks."""
-    parts = [e.value for kind in ("markdown", "caption", "error", "success", "info", "warning", "title", "subheader")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "error", "success", "info", "warning", "title", "subheader")
+        for e in getattr(at, kind)
+    ]
     parts += [e.label for e in at.expander]
     return "\n".join(str(p) for p in parts)
 
@@ -164,10 +168,14 @@ def store() -> TranscriptStore:
 def finished_session(tracks=("ml_theory",)) -> str:
     """A graded, finished session made through the engine (what the Review page reads)."""
     svc = Services.build(load_settings())
-    session = InterviewSession.start(svc, InterviewConfig(tracks=list(tracks), num_questions=2, difficulty="easy"))
+    session = InterviewSession.start(
+        svc, InterviewConfig(tracks=list(tracks), num_questions=2, difficulty="easy")
+    )
     q = session.turn.question
     session.answer(q.reference_answer or ". ".join(kp.text for kp in q.key_points))
-    while session.turn is not None and session.turn.awaiting == "follow_up" and session.turn.question.id == q.id:
+    while (
+        session.turn is not None and session.turn.awaiting == "follow_up" and session.turn.question.id == q.id
+    ):
         session.answer(q.reference_answer or "more detail")
     session.end()
     return session.id
@@ -245,8 +253,13 @@ def test_interview_coding_run_visible_tests_then_submit_and_review(indexed_home)
     verdict_table = at.dataframe[0].value
     assert "hidden" in set(verdict_table["visibility"]) or len(verdict_table) == len(turn.question.tests)
     assert session_of(at).turn.awaiting == "follow_up"  # the complexity question
-    ok(at.chat_input(key="answer_input").set_value(
-        "O(n) time with a single pass and a hash map, O(n) extra space; I handled empty input and duplicates.").run())
+    ok(
+        at.chat_input(key="answer_input")
+        .set_value(
+            "O(n) time with a single pass and a hash map, O(n) extra space; I handled empty input and duplicates."
+        )
+        .run()
+    )
     assert session_of(at).finished
     assert "Interview complete" in texts(at) and any(m.label == "coding" for m in at.metric)
 
@@ -383,12 +396,15 @@ def upload(at: AppTest, key_prefix: str, name: str, text: str) -> AppTest:
     return ok(uploader.set_value((name, text.encode(), "application/octet-stream")).run())
 
 
-@pytest.mark.parametrize(("name", "text", "expect"), [
-    ("bad.yaml", BAD_SCHEMA, ["3 problem(s) found", "line 3", "line 5", "entry_point"]),
-    ("broken.yaml", BAD_SYNTAX, ["invalid YAML at line"]),
-    ("bad.json", '{"name": "j", "questions": [}', ["invalid JSON"]),
-    ("dup.yaml", None, ["already used in set"]),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "expect"),
+    [
+        ("bad.yaml", BAD_SCHEMA, ["3 problem(s) found", "line 3", "line 5", "entry_point"]),
+        ("broken.yaml", BAD_SYNTAX, ["invalid YAML at line"]),
+        ("bad.json", '{"name": "j", "questions": [}', ["invalid JSON"]),
+        ("dup.yaml", None, ["already used in set"]),
+    ],
+)
 def test_sets_upload_bad_file_shows_errors_inline_and_stores_nothing(indexed_home, name, text, expect):
     settings = load_settings()
     if text is None:
@@ -405,12 +421,15 @@ def test_sets_upload_bad_file_shows_errors_inline_and_stores_nothing(indexed_hom
     assert sorted(s.name for s in QuestionBank(settings).all_sets()) == before
 
 
-@pytest.mark.parametrize(("name", "text", "set_name", "ids"), [
-    ("ui-set.yaml", GOOD_SET, "ui-set", ["ui-dropout", "ui-add"]),
-    ("ui-set.json", json.dumps(yaml.safe_load(GOOD_SET)), "ui-set", ["ui-dropout", "ui-add"]),
-    ("ui-csv.csv", GOOD_CSV, "ui-csv", ["ui-pca"]),
-    ("ui-md.md", GOOD_MD, "ui-md-set", ["explain-gradient-clipping"]),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "set_name", "ids"),
+    [
+        ("ui-set.yaml", GOOD_SET, "ui-set", ["ui-dropout", "ui-add"]),
+        ("ui-set.json", json.dumps(yaml.safe_load(GOOD_SET)), "ui-set", ["ui-dropout", "ui-add"]),
+        ("ui-csv.csv", GOOD_CSV, "ui-csv", ["ui-pca"]),
+        ("ui-md.md", GOOD_MD, "ui-md-set", ["explain-gradient-clipping"]),
+    ],
+)
 def test_sets_upload_good_file_is_stored_listed_and_removable(indexed_home, name, text, set_name, ids):
     settings = load_settings()
     at = ok(page_app("sets").run())
@@ -465,8 +484,12 @@ def test_sets_add_empty_guide_shows_error(indexed_home):
 # --- Settings page -------------------------------------------------------------------------------
 
 
-def test_settings_apply_backend_key_stays_in_session_never_on_disk(indexed_home, fake_openai, tmp_path,  # noqa: F811
-                                                                   caplog):
+def test_settings_apply_backend_key_stays_in_session_never_on_disk(
+    indexed_home,
+    fake_openai,
+    tmp_path,
+    caplog,
+):
     caplog.set_level(logging.DEBUG)
     at = ok(page_app("settings").run())
     assert at.title[0].value == "Settings"
@@ -499,9 +522,14 @@ def test_settings_apply_backend_key_stays_in_session_never_on_disk(indexed_home,
     for _ in range(2):  # the answer may draw one follow-up first
         if session_of(at).finished:
             break
-        ok(at.chat_input(key="answer_input").set_value(
-            "Bias is error from overly simple assumptions, so the model underfits; variance is sensitivity "
-            "to the training sample, so it overfits. Regularisation trades one for the other.").run())
+        ok(
+            at.chat_input(key="answer_input")
+            .set_value(
+                "Bias is error from overly simple assumptions, so the model underfits; variance is sensitivity "
+                "to the training sample, so it overfits. Regularisation trades one for the other."
+            )
+            .run()
+        )
     turn = store().get_session(session_of(at).id)["turns"][0]
     assert turn["status"] == "graded" and turn["feedback"]["grader"] == "llm:fake-model"
     assert turn["citations"] and turn["usage"]
@@ -528,10 +556,12 @@ def test_first_start_builds_index_with_progress_bar(tmp_path, monkeypatch):
     (knowledge / "guides" / "a.md").write_text(
         "# Tiny guide\n\nAn introduction with enough words to be indexed as a chunk of text here.\n\n"
         "## Overfitting\n\nOverfitting is when a model memorises noise in the training data and fails "
-        "to generalise to new data; regularisation and more data help.\n")
+        "to generalise to new data; regularisation and more data help.\n"
+    )
     (knowledge / "questions" / "q.yaml").write_text(
         "name: tiny\nquestions:\n  - id: tiny-q\n    track: ml_theory\n    prompt: What is overfitting?\n"
-        "    key_points: [the model fits noise and generalises poorly]\n")
+        "    key_points: [the model fits noise and generalises poorly]\n"
+    )
     monkeypatch.setenv("INTERVIEWBOT_KNOWLEDGE", str(knowledge))
 
     def script():

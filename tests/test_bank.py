@@ -81,10 +81,12 @@ def _write(tmp_path, name, text):
 
 @pytest.mark.parametrize(
     ("name", "text", "ids"),
-    [("s.yaml", SET_YAML, ["my-dropout", "my-add"]),
-     ("s.json", json.dumps(yaml.safe_load(SET_YAML)), ["my-dropout", "my-add"]),
-     ("s.csv", CSV_TEXT, ["csv-pca"]),
-     ("s.md", MD_TEXT, ["explain-gradient-clipping"])],
+    [
+        ("s.yaml", SET_YAML, ["my-dropout", "my-add"]),
+        ("s.json", json.dumps(yaml.safe_load(SET_YAML)), ["my-dropout", "my-add"]),
+        ("s.csv", CSV_TEXT, ["csv-pca"]),
+        ("s.md", MD_TEXT, ["explain-gradient-clipping"]),
+    ],
 )
 def test_import_formats(tmp_path, name, text, ids):
     qset = load_question_set(_write(tmp_path, name, text))
@@ -99,7 +101,9 @@ def test_csv_lists_split_on_pipe(tmp_path):
 
 
 def test_plain_markdown_list_imports_flagged_without_rubric(tmp_path):
-    text = "# Public list\n\n1. What is the curse of dimensionality?\n2. What is a kernel?\n* Define recall.\n"
+    text = (
+        "# Public list\n\n1. What is the curse of dimensionality?\n2. What is a kernel?\n* Define recall.\n"
+    )
     qset = load_question_set(_write(tmp_path, "plain.md", text))
     assert len(qset.questions) == 3 and all(q.needs_rubric and not q.key_points for q in qset.questions)
 
@@ -132,7 +136,9 @@ def test_duplicate_id_against_loaded_sets_rejected(tmp_path, empty_knowledge, is
     assert sorted(p.name for p in (isolated_home / "sets").iterdir()) == ["my-ml.yaml"]
 
 
-def test_crash_mid_add_leaves_store_and_index_unchanged(tmp_path, empty_knowledge, isolated_home, monkeypatch):
+def test_crash_mid_add_leaves_store_and_index_unchanged(
+    tmp_path, empty_knowledge, isolated_home, monkeypatch
+):
     settings = load_settings()
     index = KnowledgeIndex(settings, embedder=get_embedder())
     QuestionBank(settings).add_set(_write(tmp_path, "s.yaml", SET_YAML), index=index)
@@ -161,7 +167,10 @@ def test_builtin_set_cannot_be_removed(empty_knowledge):
 def test_cli_questions_commands(tmp_path, empty_knowledge):
     runner = CliRunner()
     path = _write(tmp_path, "s.yaml", SET_YAML)
-    assert "OK: set 'my-ml' with 2 question(s)" in runner.invoke(cli, ["questions", "validate", str(path)]).output
+    assert (
+        "OK: set 'my-ml' with 2 question(s)"
+        in runner.invoke(cli, ["questions", "validate", str(path)]).output
+    )
     result = runner.invoke(cli, ["questions", "add", str(path)])
     assert result.exit_code == 0, result.output
     listed = json.loads(runner.invoke(cli, ["questions", "list", "--json"]).output)

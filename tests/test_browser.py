@@ -23,17 +23,25 @@ from interviewbot.bank import QuestionBank
 from interviewbot.config import load_settings
 from interviewbot.transcripts import TranscriptStore
 from tests.conftest import ROOT
-from tests.fake_openai import fake_openai  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-quic", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
 WAIT_MS = 90_000  # generous: CI machines are slow and the first page load opens the index
-COMPLEXITY_ANSWER = ("It runs in O(n) time over the n elements with O(n) extra space for the output. "
-                     "I handled empty input and single rows or columns; it could not be done faster since "
-                     "every element must be visited.")
+COMPLEXITY_ANSWER = (
+    "It runs in O(n) time over the n elements with O(n) extra space for the output. "
+    "I handled empty input and single rows or columns; it could not be done faster since "
+    "every element must be visited."
+)
 
 
 def _free_port() -> int:
@@ -72,11 +80,26 @@ def _serve(home: Path, tmp_path: Path, extra_env: dict | None = None):
     """`streamlit run app.py` on a free port, over a copy of the built index; stopped afterwards."""
     port = _free_port()
     log = tmp_path / "streamlit.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     env = os.environ | {"INTERVIEWBOT_HOME": str(home)} | (extra_env or {})
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, log)
@@ -91,19 +114,28 @@ def app_url(indexed_home, tmp_path):
 
 
 @pytest.fixture
-def llm_app_url(indexed_home, tmp_path, fake_openai):  # noqa: F811
+def llm_app_url(indexed_home, tmp_path, fake_openai):
     """The app with the openai-compatible backend pointed at the local fake OpenAI server."""
-    yield from _serve(indexed_home, tmp_path, {
-        "INTERVIEWBOT_BACKEND": "openai-compatible", "OPENAI_BASE_URL": fake_openai.url + "/v1",
-        "INTERVIEWBOT_MODEL": "fake-model", "INTERVIEWBOT_STRUCTURED_METHOD": "json_mode",
-        "INTERVIEWBOT_LLM_RETRIES": "0"})
+    yield from _serve(
+        indexed_home,
+        tmp_path,
+        {
+            "INTERVIEWBOT_BACKEND": "openai-compatible",
+            "OPENAI_BASE_URL": fake_openai.url + "/v1",
+            "INTERVIEWBOT_MODEL": "fake-model",
+            "INTERVIEWBOT_STRUCTURED_METHOD": "json_mode",
+            "INTERVIEWBOT_LLM_RETRIES": "0",
+        },
+    )
 
 
 @pytest.fixture
 def page(tmp_path):
     if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing: run `bash scripts/ensure_chromium.sh` as root "
-                    "(Debian packages chromium and chromium-driver) or `make test`")
+        pytest.skip(
+            "/usr/bin/chromium is missing: run `bash scripts/ensure_chromium.sh` as root "
+            "(Debian packages chromium and chromium-driver) or `make test`"
+        )
     sync_api = pytest.importorskip("playwright.sync_api")
     sync_api.expect.set_options(timeout=WAIT_MS)
     with sync_api.sync_playwright() as pw:
@@ -134,8 +166,11 @@ class Shots:
         size = self.page.viewport_size
         height = self.page.evaluate(
             "() => Math.max(...['[data-testid=stMain]', '[data-testid=stMainBlockContainer]', 'body']"
-            ".map(s => document.querySelector(s)?.scrollHeight || 0)) + 160")
-        self.page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 8000))})
+            ".map(s => document.querySelector(s)?.scrollHeight || 0)) + 160"
+        )
+        self.page.set_viewport_size(
+            {"width": size["width"], "height": max(size["height"], min(int(height), 8000))}
+        )
         self.page.wait_for_timeout(300)  # let the layout settle
         self.page.screenshot(path=self.dir / f"{self.n:02d}-{name}.png", full_page=True)
         self.page.set_viewport_size(size)
@@ -147,15 +182,18 @@ def _messages(page):
 
 def _wait_more_messages(page, before: int, at_least: int = 2) -> None:
     page.wait_for_function(
-        "n => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= n", arg=before + at_least,
-        timeout=WAIT_MS)
+        "n => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= n",
+        arg=before + at_least,
+        timeout=WAIT_MS,
+    )
 
 
 def _wait_idle(page) -> None:
     """Wait until the script run is over (Streamlit marks its root element with the run state)."""
     page.wait_for_function(
         "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
-        timeout=WAIT_MS)
+        timeout=WAIT_MS,
+    )
 
 
 def _question_id(page) -> str:
@@ -306,7 +344,7 @@ def test_browser_ml_and_coding_interviews_then_review_download(page, app_url, tm
     assert len(list((tmp_path / "screenshots").glob("*.png"))) == shot.n
 
 
-def test_browser_interview_against_openai_compatible_server(page, llm_app_url, fake_openai, tmp_path):  # noqa: F811
+def test_browser_interview_against_openai_compatible_server(page, llm_app_url, fake_openai, tmp_path):
     from tests.test_llm_interview import PHRASED, responder
 
     fake_openai.enqueue(*[responder] * 12)
@@ -320,8 +358,11 @@ def test_browser_interview_against_openai_compatible_server(page, llm_app_url, f
     for _ in range(3):
         if _finished(page):
             break
-        _send_chat(page, "Overfitting is when the model memorises noise in the training data and generalises "
-                         "poorly; a large gap between training and validation error shows it.")
+        _send_chat(
+            page,
+            "Overfitting is when the model memorises noise in the training data and generalises "
+            "poorly; a large gap between training and validation error shows it.",
+        )
     page.get_by_text("Interview complete.").wait_for()
     shot("llm-interview-summary")
     turn = TranscriptStore.from_settings(load_settings()).get_session(session_id)["turns"][0]

@@ -23,7 +23,11 @@ def test_embed_shape_and_unit_norm(embedder):
 
 def test_embed_semantics(embedder):
     a, b, c = embedder.embed(
-        ["the bias-variance tradeoff in machine learning", "bias and variance trade off", "recipe for banana bread"]
+        [
+            "the bias-variance tradeoff in machine learning",
+            "bias and variance trade off",
+            "recipe for banana bread",
+        ]
     )
     assert a @ b > 0.6 > a @ c
 

@@ -35,21 +35,30 @@ def test_strong_answer_outscores_weak_for_every_pair(grader, capsys):
     losers = []
     margins = []
     for pair in PAIRS:
-        strong, weak = _score(grader, pair["question_id"], pair["strong"]), _score(grader, pair["question_id"], pair["weak"])
+        strong, weak = (
+            _score(grader, pair["question_id"], pair["strong"]),
+            _score(grader, pair["question_id"], pair["weak"]),
+        )
         margins.append(strong - weak)
         if strong <= weak:
             losers.append((pair["question_id"], strong, weak))
     with capsys.disabled():
-        print(f"\nstrong > weak in {len(PAIRS) - len(losers)}/{len(PAIRS)} pairs; "
-              f"mean margin {sum(margins) / len(margins):.2f}")
+        print(
+            f"\nstrong > weak in {len(PAIRS) - len(losers)}/{len(PAIRS)} pairs; "
+            f"mean margin {sum(margins) / len(margins):.2f}"
+        )
     assert losers == []
 
 
 BAD_ANSWERS = {
     "one_word": lambda q: "overfitting",
-    "off_topic": lambda q: "My favourite pasta recipe uses fresh basil, garlic, olive oil and a lot of parmesan cheese.",
+    "off_topic": lambda q: (
+        "My favourite pasta recipe uses fresh basil, garlic, olive oil and a lot of parmesan cheese."
+    ),
     "copy_question": lambda q: q.prompt,
-    "keyword_stuffed": lambda q: " ".join(kp.text.split()[0] + " " + kp.text.split()[-1] for kp in q.key_points) * 3,
+    "keyword_stuffed": lambda q: (
+        " ".join(kp.text.split()[0] + " " + kp.text.split()[-1] for kp in q.key_points) * 3
+    ),
     "repetitive": lambda q: "I think it is important. " * 40,
 }
 QUESTION_IDS = ["mlt-bias-variance", "mla-bagging-vs-boosting", "bh-mistake"]
@@ -72,8 +81,9 @@ def test_empty_answer_scores_zero(grader):
 
 def test_feedback_has_evidence_citations_and_next_step(grader):
     q = BANK.get("mlt-bias-variance")
-    answer = ("Bias is the error from overly simple assumptions, which makes a model underfit. "
-              "That is all I know.")
+    answer = (
+        "Bias is the error from overly simple assumptions, which makes a model underfit. That is all I know."
+    )
     result = grader.grade(q, answer)
     fb = result.feedback
     covered = [kp for kp in fb.key_points if kp.status != "missed"]
@@ -107,13 +117,19 @@ def test_cli_grade_json_and_errors(indexed_home, tmp_path):
     answer = tmp_path / "a.txt"
     answer.write_text("Bias is underfitting from simple assumptions; variance is overfitting to the sample.")
     qfile = str(ROOT / "knowledge/questions/ml_theory_core.yaml")
-    res = CliRunner().invoke(cli, ["grade", "--set", qfile, "--question", "mlt-bias-variance",
-                                   "--answer-file", str(answer), "--json"])
+    res = CliRunner().invoke(
+        cli,
+        ["grade", "--set", qfile, "--question", "mlt-bias-variance", "--answer-file", str(answer), "--json"],
+    )
     data = json.loads(res.output)
     assert res.exit_code == 0 and 0 <= data["score"] <= 10 and data["citations"] and data["key_points"]
     empty = tmp_path / "e.txt"
     empty.write_text("  \n")
-    res = CliRunner().invoke(cli, ["grade", "--set", qfile, "--question", "mlt-bias-variance", "--answer-file", str(empty)])
+    res = CliRunner().invoke(
+        cli, ["grade", "--set", qfile, "--question", "mlt-bias-variance", "--answer-file", str(empty)]
+    )
     assert res.exit_code == 1 and "empty" in res.output
-    res = CliRunner().invoke(cli, ["grade", "--set", qfile, "--question", "mlt-bias", "--answer-file", str(answer)])
+    res = CliRunner().invoke(
+        cli, ["grade", "--set", qfile, "--question", "mlt-bias", "--answer-file", str(answer)]
+    )
     assert res.exit_code == 1 and "no question 'mlt-bias'" in res.output

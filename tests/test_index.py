@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -118,7 +117,7 @@ def test_reopen_in_fresh_process_needs_no_special_import(knowledge, isolated_hom
     _index().ingest()
     code = textwrap.dedent(f"""
         import chromadb
-        client = chromadb.PersistentClient(path={str(isolated_home / 'index')!r})
+        client = chromadb.PersistentClient(path={str(isolated_home / "index")!r})
         col = client.get_collection("guides")
         print(col.count())
     """)

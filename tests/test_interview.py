@@ -23,43 +23,74 @@ ROOT = Path(__file__).resolve().parent.parent
 E2E_SET = {
     "name": "e2e",
     "questions": [
-        {"id": "e2e-overfitting", "track": "ml_theory", "topics": ["e2e"], "difficulty": "easy",
-         "prompt": "What is overfitting and how do you detect it?",
-         "key_points": ["the model fits noise in the training data and generalises poorly",
-                        "training error is low while validation error is much higher",
-                        "regularisation, more data or early stopping reduce it"],
-         "reference_answer": "Overfitting is when a model learns noise in the training data so it does well on "
-                             "training data but poorly on new data; you detect it with a gap between training "
-                             "and validation error and fix it with regularisation, more data or early stopping.",
-         "hints": ["compare training and validation error", "think about regularisation"]},
-        {"id": "e2e-add", "track": "coding", "topics": ["e2e"], "difficulty": "easy",
-         "prompt": "Write add(a, b) returning the sum.", "entry_point": "add",
-         "starter_code": "def add(a, b):\n    raise NotImplementedError\n",
-         "key_points": ["return a + b in constant time"],
-         "tests": [{"args": [1, 2], "expected": 3}, {"args": [0, 0], "expected": 0, "hidden": True}],
-         "reference_solution": "def add(a, b):\n    return a + b\n"},
-        {"id": "e2e-spam", "track": "system_design", "topics": ["e2e"], "difficulty": "medium",
-         "prompt": "Design a spam filter for a large email provider.",
-         "key_points": [{"text": "clarify the precision target because false positives hide real mail", "phase": "requirements"},
-                        {"text": "use user spam reports and labelled mail as training data", "phase": "data"},
-                        {"text": "monitor drift as spammers adapt and retrain often", "phase": "monitoring"}],
-         "reference_answer": "Start from precision requirements, use user reports as labels, ...",
-         "hints": ["who labels spam?", "what happens when spammers adapt?"]},
+        {
+            "id": "e2e-overfitting",
+            "track": "ml_theory",
+            "topics": ["e2e"],
+            "difficulty": "easy",
+            "prompt": "What is overfitting and how do you detect it?",
+            "key_points": [
+                "the model fits noise in the training data and generalises poorly",
+                "training error is low while validation error is much higher",
+                "regularisation, more data or early stopping reduce it",
+            ],
+            "reference_answer": "Overfitting is when a model learns noise in the training data so it does well on "
+            "training data but poorly on new data; you detect it with a gap between training "
+            "and validation error and fix it with regularisation, more data or early stopping.",
+            "hints": ["compare training and validation error", "think about regularisation"],
+        },
+        {
+            "id": "e2e-add",
+            "track": "coding",
+            "topics": ["e2e"],
+            "difficulty": "easy",
+            "prompt": "Write add(a, b) returning the sum.",
+            "entry_point": "add",
+            "starter_code": "def add(a, b):\n    raise NotImplementedError\n",
+            "key_points": ["return a + b in constant time"],
+            "tests": [{"args": [1, 2], "expected": 3}, {"args": [0, 0], "expected": 0, "hidden": True}],
+            "reference_solution": "def add(a, b):\n    return a + b\n",
+        },
+        {
+            "id": "e2e-spam",
+            "track": "system_design",
+            "topics": ["e2e"],
+            "difficulty": "medium",
+            "prompt": "Design a spam filter for a large email provider.",
+            "key_points": [
+                {
+                    "text": "clarify the precision target because false positives hide real mail",
+                    "phase": "requirements",
+                },
+                {"text": "use user spam reports and labelled mail as training data", "phase": "data"},
+                {"text": "monitor drift as spammers adapt and retrain often", "phase": "monitoring"},
+            ],
+            "reference_answer": "Start from precision requirements, use user reports as labels, ...",
+            "hints": ["who labels spam?", "what happens when spammers adapt?"],
+        },
     ],
 }
 ANSWERS = [
     # ml_theory: one answer, then a blank line
     "Overfitting means the model fits noise in the training data, so it generalises poorly to new data.",
     "You detect it when training error is low but validation error is much higher.",
-    "Regularisation, more data or early stopping reduce it.", "",
+    "Regularisation, more data or early stopping reduce it.",
+    "",
     # coding: code ended by END, then the complexity follow-up
-    "def add(a, b):", "    return a + b", "END",
-    "It is constant time and constant space; there are no edge cases beyond big integers.", "",
+    "def add(a, b):",
+    "    return a + b",
+    "END",
+    "It is constant time and constant space; there are no edge cases beyond big integers.",
+    "",
     # system design: four phases
-    "Requirements: high precision, because false positives hide real mail from users.", "",
-    "Data: user spam reports and labelled mail; features from headers, text and sender reputation.", "",
-    "Evaluation with precision and recall offline, then an A/B test; serve in the mail pipeline.", "",
-    "Monitor drift as spammers adapt, and retrain often; scale with sharded scoring.", "",
+    "Requirements: high precision, because false positives hide real mail from users.",
+    "",
+    "Data: user spam reports and labelled mail; features from headers, text and sender reputation.",
+    "",
+    "Evaluation with precision and recall offline, then an A/B test; serve in the mail pipeline.",
+    "",
+    "Monitor drift as spammers adapt, and retrain often; scale with sharded scoring.",
+    "",
 ]
 
 
@@ -74,8 +105,25 @@ def e2e_set(indexed_home, tmp_path):
 
 def test_terminal_interview_three_tracks_exports_everything(e2e_set):
     runner = CliRunner()
-    res = runner.invoke(cli, ["interview", "--track", "ml_theory", "--track", "coding", "--track", "system_design",
-                              "--topic", "e2e", "-n", "3", "--seed", "7"], input="\n".join(ANSWERS) + "\n")
+    res = runner.invoke(
+        cli,
+        [
+            "interview",
+            "--track",
+            "ml_theory",
+            "--track",
+            "coding",
+            "--track",
+            "system_design",
+            "--topic",
+            "e2e",
+            "-n",
+            "3",
+            "--seed",
+            "7",
+        ],
+        input="\n".join(ANSWERS) + "\n",
+    )
     assert res.exit_code == 0, res.output
     store = TranscriptStore.from_settings(load_settings())
     [row] = store.list_sessions()
@@ -108,10 +156,25 @@ def _read_until(proc, marker: str, timeout: float = 240) -> str:
 
 def test_sigkill_between_turns_then_resume(e2e_set):
     env = dict(os.environ, COLUMNS="200", TERM="dumb")
-    cmd = [sys.executable, "-m", "interviewbot", "interview", "--track", "ml_theory", "--track", "coding",
-           "--topic", "e2e", "-n", "2", "--seed", "3"]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=env)
+    cmd = [
+        sys.executable,
+        "-m",
+        "interviewbot",
+        "interview",
+        "--track",
+        "ml_theory",
+        "--track",
+        "coding",
+        "--topic",
+        "e2e",
+        "-n",
+        "2",
+        "--seed",
+        "3",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     _read_until(proc, "Question 1/2")
     proc.stdin.write("\n".join(ANSWERS[:4]) + "\n")
     proc.stdin.flush()

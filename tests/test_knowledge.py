@@ -51,11 +51,38 @@ def test_guide_structure(path):
     assert blocks[-1][0].strip() == "## Interview angle"
 
 
-REQUIRED_TOPICS = ["role", "programming", "linear algebra", "probability", "missing", "imbalanced", "sql",
-                   "supervised", "unsupervised", "reinforcement", "ensemble", "convolutional", "recurrent",
-                   "transformer", "language model", "precision", "a/b test", "docker", "kubernetes", "ci/cd",
-                   "serving", "experiment tracking", "drift", "sagemaker", "vertex", "recommendation",
-                   "fraud", "search ranking", "behavioral", "portfolio"]
+REQUIRED_TOPICS = [
+    "role",
+    "programming",
+    "linear algebra",
+    "probability",
+    "missing",
+    "imbalanced",
+    "sql",
+    "supervised",
+    "unsupervised",
+    "reinforcement",
+    "ensemble",
+    "convolutional",
+    "recurrent",
+    "transformer",
+    "language model",
+    "precision",
+    "a/b test",
+    "docker",
+    "kubernetes",
+    "ci/cd",
+    "serving",
+    "experiment tracking",
+    "drift",
+    "sagemaker",
+    "vertex",
+    "recommendation",
+    "fraud",
+    "search ranking",
+    "behavioral",
+    "portfolio",
+]
 
 
 def test_guides_cover_the_syllabus():
@@ -102,7 +129,9 @@ def test_bank_question_complete(question):
 
 # --- retrieval quality ------------------------------------------------------------------------------
 
-PAIRS = [p for f in sorted((ROOT / "tests/data/recall").glob("*.yaml")) for p in yaml.safe_load(f.read_text())]
+PAIRS = [
+    p for f in sorted((ROOT / "tests/data/recall").glob("*.yaml")) for p in yaml.safe_load(f.read_text())
+]
 
 
 def test_recall_table_is_big_enough():
@@ -114,7 +143,9 @@ def test_search_recall_at_3(indexed_home, capsys):
     results = index.search_many([p["query"] for p in PAIRS], k=3)
     misses = []
     for pair, hits in zip(PAIRS, results):
-        if not any(h.source == pair["source"] and h.heading.rsplit(" > ", 1)[-1] == pair["heading"] for h in hits):
+        if not any(
+            h.source == pair["source"] and h.heading.rsplit(" > ", 1)[-1] == pair["heading"] for h in hits
+        ):
             misses.append((pair["query"], pair["heading"], [h.heading for h in hits]))
     recall = 1 - len(misses) / len(PAIRS)
     with capsys.disabled():
@@ -124,4 +155,6 @@ def test_search_recall_at_3(indexed_home, capsys):
 
 def test_bias_variance_query_returns_its_section_first(indexed_home):
     top = KnowledgeIndex(load_settings()).search("bias variance tradeoff", k=1)[0]
-    assert top.source == "guides/06-supervised-learning.md" and top.heading.endswith("The bias-variance tradeoff")
+    assert top.source == "guides/06-supervised-learning.md" and top.heading.endswith(
+        "The bias-variance tradeoff"
+    )

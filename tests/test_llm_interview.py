@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from interviewbot.cli import cli
 from interviewbot.config import load_settings
 from interviewbot.transcripts import TranscriptStore
-from tests.fake_openai import Text, fake_openai  # noqa: F401 - fixture
+from tests.fake_openai import Text
 from tests.test_interview import ANSWERS, e2e_set  # noqa: F401 - fixture
 
 PHRASED = "Tell me, in your own words: what is overfitting, and how would you spot it?"
@@ -22,12 +22,25 @@ def responder(body: dict):
     user = body["messages"][-1]["content"]
     if "<guide_chunks>" in user:
         ids = re.findall(r"^\[([0-9a-f]{20})\]", user, flags=re.M)
-        rubric = re.findall(r"^\d+\. (.+)$", user.split("Rubric key points")[1].split("Reference answer")[0], re.M)
-        return Text(json.dumps({
-            "score": 6.0, "dimensions": {"coverage": 6, "correctness": 7, "depth": 5, "clarity": 7},
-            "key_points": [{"text": k, "status": "covered", "evidence": "fits noise"} for k in rubric],
-            "summary": "Good definition; say more about remedies.", "strengths": ["clear"],
-            "improvements": ["remedies"], "citations": ids[:1], "next_step": "Read about regularisation."}))
+        rubric = re.findall(
+            r"^\d+\. (.+)$", user.split("Rubric key points")[1].split("Reference answer")[0], re.M
+        )
+        return Text(
+            json.dumps(
+                {
+                    "score": 6.0,
+                    "dimensions": {"coverage": 6, "correctness": 7, "depth": 5, "clarity": 7},
+                    "key_points": [
+                        {"text": k, "status": "covered", "evidence": "fits noise"} for k in rubric
+                    ],
+                    "summary": "Good definition; say more about remedies.",
+                    "strengths": ["clear"],
+                    "improvements": ["remedies"],
+                    "citations": ids[:1],
+                    "next_step": "Read about regularisation.",
+                }
+            )
+        )
     if "follow-up" in system:
         return Text("What would you change in training to reduce it?")
     return Text(PHRASED)
@@ -40,8 +53,23 @@ def test_terminal_interview_with_llm_backend(e2e_set, fake_openai, monkeypatch):
     monkeypatch.setenv("INTERVIEWBOT_STRUCTURED_METHOD", "json_mode")
     monkeypatch.setenv("INTERVIEWBOT_LLM_RETRIES", "0")
     fake_openai.enqueue(*[responder] * 20)
-    res = CliRunner().invoke(cli, ["interview", "--track", "ml_theory", "--track", "coding", "--topic", "e2e",
-                                   "-n", "2", "--seed", "7"], input="\n".join(ANSWERS[:9]) + "\n")
+    res = CliRunner().invoke(
+        cli,
+        [
+            "interview",
+            "--track",
+            "ml_theory",
+            "--track",
+            "coding",
+            "--topic",
+            "e2e",
+            "-n",
+            "2",
+            "--seed",
+            "7",
+        ],
+        input="\n".join(ANSWERS[:9]) + "\n",
+    )
     assert res.exit_code == 0, res.output
     assert PHRASED in res.output
     store = TranscriptStore.from_settings(load_settings())

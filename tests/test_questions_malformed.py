@@ -10,8 +10,12 @@ from interviewbot.bank import QuestionBank
 from interviewbot.config import load_settings
 from interviewbot.errors import ValidationError
 
-GOOD_Q = {"id": "mlt-good", "track": "ml_theory", "prompt": "Explain overfitting.",
-          "key_points": ["fits noise in the training data"]}
+GOOD_Q = {
+    "id": "mlt-good",
+    "track": "ml_theory",
+    "prompt": "Explain overfitting.",
+    "key_points": ["fits noise in the training data"],
+}
 
 
 def yaml_set(*questions, name="my-set"):
@@ -32,27 +36,56 @@ CASES = [
     ("noq.yaml", "name: x\n", ["questions"]),
     ("emptyq.yaml", "name: x\nquestions: []\n", ["questions", "at least 1"]),
     ("track.yaml", yaml_set(GOOD_Q | {"track": "mltheory"}), ["line 4", "track", "ml_theory"]),
-    ("noprompt.yaml", yaml_set({k: v for k, v in GOOD_Q.items() if k != "prompt"}), ["prompt", "Field required"]),
+    (
+        "noprompt.yaml",
+        yaml_set({k: v for k, v in GOOD_Q.items() if k != "prompt"}),
+        ["prompt", "Field required"],
+    ),
     ("id.yaml", yaml_set(GOOD_Q | {"id": "Bad ID!"}), ["field id", "lowercase"]),
     ("dup.yaml", yaml_set(GOOD_Q, GOOD_Q), ["duplicate question ids", "mlt-good"]),
     ("types.yaml", yaml_set(GOOD_Q | {"topics": "not-a-list"}), ["topics", "list"]),
     ("diff.yaml", yaml_set(GOOD_Q | {"difficulty": "extreme"}), ["difficulty"]),
     ("notests.yaml", yaml_set(CODING_NO_TESTS), ["needs tests, check, or both"]),
-    ("noentry.yaml", yaml_set({"id": "code-y", "track": "coding", "prompt": "Write f.",
-                               "tests": [{"args": [1], "expected": 1}]}), ["entry_point"]),
-    ("nan.json", json.dumps({"name": "x", "questions": [CODING_NO_TESTS | {"tests": [{"args": [1], "expected": float("nan")}]}]}),
-     ["JSON-serialisable"]),
+    (
+        "noentry.yaml",
+        yaml_set(
+            {"id": "code-y", "track": "coding", "prompt": "Write f.", "tests": [{"args": [1], "expected": 1}]}
+        ),
+        ["entry_point"],
+    ),
+    (
+        "nan.json",
+        json.dumps(
+            {
+                "name": "x",
+                "questions": [CODING_NO_TESTS | {"tests": [{"args": [1], "expected": float("nan")}]}],
+            }
+        ),
+        ["JSON-serialisable"],
+    ),
     ("pyobj.yaml", "name: x\nquestions:\n  - !!python/object:os.system {}\n", ["invalid YAML"]),
     ("unknown.yaml", yaml_set(GOOD_Q | {"promt": "typo"}), ["promt", "Extra inputs", "spelling"]),
-    ("norubric.yaml", yaml_set({k: v for k, v in GOOD_Q.items() if k != "key_points"}), ["key_points is empty", "needs_rubric"]),
+    (
+        "norubric.yaml",
+        yaml_set({k: v for k, v in GOOD_Q.items() if k != "key_points"}),
+        ["key_points is empty", "needs_rubric"],
+    ),
     ("limit.yaml", yaml_set(GOOD_Q | {"time_limit_s": 999}), ["time_limit_s"]),
     ("badjson.json", '{"name": "x", "questions": [}', ["invalid JSON", "line 1"]),
     ("setname.yaml", yaml_set(GOOD_Q, name="Bad Name"), ["field name"]),
     ("ext.txt", "whatever", ["unsupported file type"]),
     ("bad.csv", "id,track\nq1,ml_theory\n", ["prompt"]),
     ("bad.md", "just some text with no questions\n", ["found no questions"]),
-    ("csvrow.csv", 'id,track,prompt,key_points\nq1,ml_theory,"What is PCA?",x y z\nq2,nope,"Hm?",a b c\n', ["row 3", "track"]),
-    ("csvtests.csv", 'id,track,prompt,entry_point,tests\nq1,coding,"Write f",f,[not json\n', ["row 2", "tests is not valid JSON"]),
+    (
+        "csvrow.csv",
+        'id,track,prompt,key_points\nq1,ml_theory,"What is PCA?",x y z\nq2,nope,"Hm?",a b c\n',
+        ["row 3", "track"],
+    ),
+    (
+        "csvtests.csv",
+        'id,track,prompt,entry_point,tests\nq1,coding,"Write f",f,[not json\n',
+        ["row 2", "tests is not valid JSON"],
+    ),
 ]
 
 
@@ -81,8 +114,13 @@ def test_huge_file_is_rejected_without_reading_it_all(tmp_path, isolated_home):
 
 def test_all_errors_in_a_file_are_reported_at_once(tmp_path):
     path = tmp_path / "many.yaml"
-    path.write_text(yaml_set(GOOD_Q | {"track": "x"}, GOOD_Q | {"id": "mlt-2", "difficulty": "x"},
-                             GOOD_Q | {"id": "mlt-3", "prompt": ""}))
+    path.write_text(
+        yaml_set(
+            GOOD_Q | {"track": "x"},
+            GOOD_Q | {"id": "mlt-2", "difficulty": "x"},
+            GOOD_Q | {"id": "mlt-3", "prompt": ""},
+        )
+    )
     with pytest.raises(ValidationError) as err:
         QuestionBank(load_settings()).add_set(path)
     assert len(err.value.problems) == 3

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,8 +27,14 @@ def store(tmp_path):
 
 def _session_with_turn(store, answer="an answer <b>bold</b>"):
     sid = store.create_session(config={"tracks": ["ml_theory"]})
-    tid = store.start_turn(sid, question_id="q1", track="ml_theory", topics=["statistics"], difficulty="easy",
-                           prompt="What is a p-value?")
+    tid = store.start_turn(
+        sid,
+        question_id="q1",
+        track="ml_theory",
+        topics=["statistics"],
+        difficulty="easy",
+        prompt="What is a p-value?",
+    )
     store.add_message(sid, role="interviewer", kind="question", content="What is a p-value?", turn_id=tid)
     store.add_message(sid, role="candidate", kind="answer", content=answer, turn_id=tid)
     store.update_turn(tid, status="graded", answer=answer, score=6.5, citations=[{"chunk_id": "abc"}])
@@ -103,8 +108,15 @@ def test_eight_concurrent_sessions_lose_nothing(tmp_path):
     TranscriptStore(url).engine.dispose()  # migrate once up front
     # Eight separate interpreters, as eight app or CLI processes would be (a forked child must not
     # inherit this process's open SQLite handles).
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url, str(w)], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for w in range(8)]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, url, str(w)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(8)
+    ]
     outputs = [w.communicate(timeout=240) for w in writers]
     assert [w.returncode for w in writers] == [0] * 8, [err[-500:] for _, err in outputs]
     store = TranscriptStore(url)

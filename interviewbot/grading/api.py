@@ -45,8 +45,11 @@ def grade_answer_file(settings, set_file: str, question_id: str, answer_file: st
     question = qset.get(question_id)
     if question is None:
         ids = ", ".join(q.id for q in qset.questions[:10])
-        raise NotFoundError(f"no question {question_id!r} in {Path(set_file).name}; it has: {ids}"
-                            + (" ..." if len(qset.questions) > 10 else "") + ".")
+        raise NotFoundError(
+            f"no question {question_id!r} in {Path(set_file).name}; it has: {ids}"
+            + (" ..." if len(qset.questions) > 10 else "")
+            + "."
+        )
     answer = clean_answer(read_answer(answer_file))
     return _grader(settings).grade(question, answer).feedback
 

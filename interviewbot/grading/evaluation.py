@@ -46,8 +46,10 @@ def load_graded_csv(path: str | Path) -> list[GradedRow]:
         reader = csv.DictReader(fh)
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
-            raise ValidationError(f"{path.name}: missing column(s) {', '.join(missing)}; "
-                                  f"the header must include {', '.join(REQUIRED)} [, key_points, track].")
+            raise ValidationError(
+                f"{path.name}: missing column(s) {', '.join(missing)}; "
+                f"the header must include {', '.join(REQUIRED)} [, key_points, track]."
+            )
         rows, problems = [], []
         for n, row in enumerate(reader, start=2):
             if n > MAX_ROWS:
@@ -73,9 +75,14 @@ def _row(n: int, row: dict) -> GradedRow:
     if not (row.get("question") or "").strip():
         raise ValueError("question is empty")
     track = (row.get("track") or "ml_theory").strip() or "ml_theory"
-    q = Question(id=f"eval-row-{n}", track="ml_theory" if track == "coding" else track,
-                 prompt=row["question"], reference_answer=row.get("reference_answer") or "",
-                 key_points=_key_points(row) or ["(no rubric)"], topics=[])
+    q = Question(
+        id=f"eval-row-{n}",
+        track="ml_theory" if track == "coding" else track,
+        prompt=row["question"],
+        reference_answer=row.get("reference_answer") or "",
+        key_points=_key_points(row) or ["(no rubric)"],
+        topics=[],
+    )
     return GradedRow(n, q, row.get("answer") or "", human, track)
 
 
@@ -97,8 +104,13 @@ def agreement(predicted: list[float], human: list[float]) -> dict:
     a, b = np.polyfit(p, h, 1) if p.std() else (0.0, h.mean())
     rmse = float(math.sqrt(np.mean((a * p + b - h) ** 2)))
     raw_rmse = float(math.sqrt(np.mean((p - h) ** 2)))
-    return {"n": len(p), "pearson": round(pearson, 3), "spearman": round(spearman, 3),
-            "rmse": round(rmse, 3), "rmse_raw": round(raw_rmse, 3)}
+    return {
+        "n": len(p),
+        "pearson": round(pearson, 3),
+        "spearman": round(spearman, 3),
+        "rmse": round(rmse, 3),
+        "rmse_raw": round(raw_rmse, 3),
+    }
 
 
 def evaluate_grader(grader, rows: list[GradedRow]) -> dict:
@@ -107,7 +119,11 @@ def evaluate_grader(grader, rows: list[GradedRow]) -> dict:
     report = agreement(predicted, [r.human_score for r in rows])
     tracks = sorted({r.track for r in rows})
     report["per_track"] = {
-        t: agreement([p for p, r in zip(predicted, rows) if r.track == t], [r.human_score for r in rows if r.track == t])
-        for t in tracks if sum(r.track == t for r in rows) >= 3
+        t: agreement(
+            [p for p, r in zip(predicted, rows) if r.track == t],
+            [r.human_score for r in rows if r.track == t],
+        )
+        for t in tracks
+        if sum(r.track == t for r in rows) >= 3
     }
     return report

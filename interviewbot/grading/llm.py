@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 
 from interviewbot.grading.feedback import Citation, Feedback, KeyPointResult
 from interviewbot.grading.offline import best_quote
+from interviewbot.grading.policy import apply_cap, bound_llm_score
 from interviewbot.prompts import load_prompt
 from interviewbot.questions import Question
 
-MAX_ABOVE_OFFLINE = 3.0  # the LLM may judge more generously than the rubric check, within reason
 _INJECTION = re.compile(
     r"(ignore|disregard|forget|override) (all |any |the |your |previous |prior |above |earlier )*"
     r"(instructions|rubric|rules|prompt|grading)"
@@ -85,11 +85,18 @@ class LLMGrader:
 
     def _messages(self, question: Question, answer: str, retrieved, offline: Feedback):
         rubric = "\n".join(f"{i + 1}. {kp.text}" for i, kp in enumerate(question.key_points)) or "(no rubric)"
-        chunks = "\n\n".join(f"[{h.id}] {h.heading} ({h.source})\n{' '.join(h.text.split())[:900]}" for h in retrieved)
+        chunks = "\n\n".join(
+            f"[{h.id}] {h.heading} ({h.source})\n{' '.join(h.text.split())[:900]}" for h in retrieved
+        )
         return load_prompt("grader").render(
-            track=question.track.replace("_", " "), question=question.prompt, rubric=rubric,
-            reference_answer=question.reference_answer or "(none)", chunks=chunks or "(none)",
-            answer=_CLOSE_TAG.sub("</ answer>", answer), offline_score=f"{offline.score:.1f}")
+            track=question.track.replace("_", " "),
+            question=question.prompt,
+            rubric=rubric,
+            reference_answer=question.reference_answer or "(none)",
+            chunks=chunks or "(none)",
+            answer=_CLOSE_TAG.sub("</ answer>", answer),
+            offline_score=f"{offline.score:.1f}",
+        )
 
     def grade(self, question: Question, answer: str, retrieved, offline: Feedback) -> tuple[Feedback, dict]:
         """(feedback, meta): meta has model, usage, latency_ms, attempts and any fallback reason."""
@@ -117,26 +124,44 @@ class LLMGrader:
 
     def _feedback(self, out: LLMFeedback, question, answer, retrieved, offline: Feedback) -> Feedback:
         by_id = {h.id: h for h in retrieved}
-        cites = [Citation(chunk_id=c, source=by_id[c].source, heading=by_id[c].heading,
-                          quote=best_quote(by_id[c].text, question.prompt)) for c in dict.fromkeys(out.citations)]
+        cites = [
+            Citation(
+                chunk_id=c,
+                source=by_id[c].source,
+                heading=by_id[c].heading,
+                quote=best_quote(by_id[c].text, question.prompt),
+            )
+            for c in dict.fromkeys(out.citations)
+        ]
         key_points = _align_key_points(out.key_points, offline.key_points)
-        score = min(out.score, offline.score + MAX_ABOVE_OFFLINE)
-        note = None
-        if injection_suspected(answer) and score > offline.score:
-            score, note = offline.score, ("The answer contains instructions to the grader; they were ignored "
-                                          "and the rubric score stands.")
-        if offline.score_cap is not None:
-            score = min(score, offline.score_cap)
-        return Feedback(score=round(score, 1), dimensions={k: round(v, 1) for k, v in (out.dimensions.model_dump() if out.dimensions else {}).items()},
-                        key_points=key_points, summary=out.summary.strip() + (f" {note}" if note else ""),
-                        strengths=out.strengths[:5], improvements=out.improvements[:5],
-                        citations=cites or offline.citations, next_step=out.next_step or offline.next_step,
-                        grader=f"llm:{self.backend.model}", score_cap=offline.score_cap)
+        score, held = bound_llm_score(out.score, offline.score, injection=injection_suspected(answer))
+        note = (
+            "The answer contains instructions to the grader; they were ignored and the rubric score stands."
+            if held
+            else None
+        )
+        score = apply_cap(score, offline.score_cap)
+        return Feedback(
+            score=round(score, 1),
+            dimensions={
+                k: round(v, 1) for k, v in (out.dimensions.model_dump() if out.dimensions else {}).items()
+            },
+            key_points=key_points,
+            summary=out.summary.strip() + (f" {note}" if note else ""),
+            strengths=out.strengths[:5],
+            improvements=out.improvements[:5],
+            citations=cites or offline.citations,
+            next_step=out.next_step or offline.next_step,
+            grader=f"llm:{self.backend.model}",
+            score_cap=offline.score_cap,
+        )
 
 
 def _align_key_points(theirs: list[LLMKeyPoint], ours: list[KeyPointResult]) -> list[KeyPointResult]:
     """The rubric's own key points, with the model's status/evidence where it gave one per point."""
     if len(theirs) != len(ours):
         return ours
-    return [KeyPointResult(text=o.text, phase=o.phase, status=t.status, evidence=t.evidence[:400])
-            for o, t in zip(ours, theirs)]
+    return [
+        KeyPointResult(text=o.text, phase=o.phase, status=t.status, evidence=t.evidence[:400])
+        for o, t in zip(ours, theirs)
+    ]

@@ -9,13 +9,13 @@ import numpy as np
 
 from interviewbot.embeddings import Embedder
 from interviewbot.grading.feedback import Citation, Feedback, KeyPointResult
+from interviewbot.grading.policy import apply_cap, combined_cap, hint_cap, verdict_cap
 from interviewbot.grading.text import content_terms, distinct_ratio, sentences, stopword_ratio, tokens
 from interviewbot.questions import KeyPoint, Question
 
 COVERED, PARTLY = 0.55, 0.30  # key-point strength thresholds
 SEM_FLOOR, SEM_CEIL = 0.30, 0.72  # cosine range mapped onto 0..1 (MiniLM: unrelated text sits near 0.1-0.3)
 MAX_ANSWER_CHARS = 20_000  # longer answers are graded on their first 20k characters
-HINT_PENALTY = 1.5
 
 
 @dataclass
@@ -63,21 +63,35 @@ def _units(sentence_vecs: np.ndarray, sents: list[str]) -> tuple[np.ndarray, lis
         return sentence_vecs, sents
     n = min(len(sents) - 1, 40)
     pairs = _normalised(sentence_vecs[:n] + sentence_vecs[1 : n + 1])
-    return np.vstack([sentence_vecs, pairs]), sents + [f"{a} {b}" for a, b in zip(sents[:n], sents[1 : n + 1])]
+    return np.vstack([sentence_vecs, pairs]), sents + [
+        f"{a} {b}" for a, b in zip(sents[:n], sents[1 : n + 1])
+    ]
 
 
 # Behavioral answers are stories: a rubric point is phrased abstractly ("quantifies the result"),
 # so a sentence that does the phase's job (cue words) also counts as evidence for its key points.
 PHASE_CUES = {
-    "situation": re.compile(r"\b(when i|at my (last|previous|current)|we were|our team|the team|the company|"
-                            r"last (year|quarter)|in (my|our) (last|previous)|i was working|i joined)\b", re.I),
-    "task": re.compile(r"\b(my (task|goal|job|role|responsibility)|i was (asked|responsible|tasked|expected)|"
-                       r"i needed to|i had to|we needed to|the goal|my aim)\b", re.I),
-    "action": re.compile(r"\bi (built|wrote|proposed|decided|led|met|set up|created|analy[sz]ed|talked|asked|"
-                         r"investigated|added|changed|ran|designed|organi[sz]ed|scheduled|explained|pushed|rolled|"
-                         r"started|reached out|prototyped|measured|documented|owned|escalated|negotiated)\b", re.I),
-    "result": re.compile(r"\b(as a result|resulted|in the end|reduced|increased|improved|saved|cut|grew|launched|"
-                         r"shipped|i learned|i learnt|lesson|\d+(\.\d+)?\s*(%|percent|x\b))", re.I),
+    "situation": re.compile(
+        r"\b(when i|at my (last|previous|current)|we were|our team|the team|the company|"
+        r"last (year|quarter)|in (my|our) (last|previous)|i was working|i joined)\b",
+        re.I,
+    ),
+    "task": re.compile(
+        r"\b(my (task|goal|job|role|responsibility)|i was (asked|responsible|tasked|expected)|"
+        r"i needed to|i had to|we needed to|the goal|my aim)\b",
+        re.I,
+    ),
+    "action": re.compile(
+        r"\bi (built|wrote|proposed|decided|led|met|set up|created|analy[sz]ed|talked|asked|"
+        r"investigated|added|changed|ran|designed|organi[sz]ed|scheduled|explained|pushed|rolled|"
+        r"started|reached out|prototyped|measured|documented|owned|escalated|negotiated)\b",
+        re.I,
+    ),
+    "result": re.compile(
+        r"\b(as a result|resulted|in the end|reduced|increased|improved|saved|cut|grew|launched|"
+        r"shipped|i learned|i learnt|lesson|\d+(\.\d+)?\s*(%|percent|x\b))",
+        re.I,
+    ),
 }
 
 
@@ -157,7 +171,9 @@ class RubricScorer:
                     strength, best = cue_strength, j
             status = "covered" if strength >= COVERED else "partly" if strength >= PARTLY else "missed"
             evidence = units[best] if status != "missed" and best >= 0 else ""
-            results.append(KeyPointResult(text=kp.text, phase=kp.phase, status=status, evidence=evidence[:400]))
+            results.append(
+                KeyPointResult(text=kp.text, phase=kp.phase, status=status, evidence=evidence[:400])
+            )
             strengths.append(strength)
         return results, strengths, signals
 
@@ -186,7 +202,9 @@ class RubricScorer:
             s.notes.append("The answer is short; a strong answer explains why, not just what.")
         return s
 
-    def score(self, strengths: list[float], signals: Signals, hints_used: int = 0) -> tuple[float, dict, float | None]:
+    def score(
+        self, strengths: list[float], signals: Signals, hints_used: int = 0
+    ) -> tuple[float, dict, float | None]:
         """Overall 0-10 score, per-dimension scores and the hint cap (if any)."""
         if signals.words == 0:
             return 0.0, {"coverage": 0.0, "relevance": 0.0, "depth": 0.0, "clarity": 0.0}, None
@@ -197,12 +215,15 @@ class RubricScorer:
         raw = 10.0 * coverage * signals.quality
         if signals.words < 3:
             raw = min(raw, 0.5)
-        cap = max(3.0, 10.0 - HINT_PENALTY * hints_used) if hints_used else None
-        score = round(min(raw, cap) if cap is not None else raw, 1)
+        cap = hint_cap(hints_used)
+        score = round(apply_cap(raw, cap), 1)
         clarity = 10.0 * (0.3 if signals.keyword_stuffed else 0.5 if signals.repetitive else 1.0)
-        dims = {"coverage": round(10 * coverage, 1),
-                "relevance": round(10 * _relevance_factor(signals.relevance), 1),
-                "depth": round(10 * signals.length_factor, 1), "clarity": round(clarity, 1)}
+        dims = {
+            "coverage": round(10 * coverage, 1),
+            "relevance": round(10 * _relevance_factor(signals.relevance), 1),
+            "depth": round(10 * signals.length_factor, 1),
+            "clarity": round(clarity, 1),
+        }
         return float(np.clip(score, 0, 10)), dims, cap
 
 
@@ -232,8 +253,10 @@ def citations_for(hits_per_query: list[list], topics: list[str]) -> tuple[list[C
                 break
         if len(chosen) >= MAX_CITATIONS:
             break
-    cites = [Citation(chunk_id=h.id, source=h.source, heading=h.heading, quote=best_quote(h.text, about))
-             for h, about in chosen]
+    cites = [
+        Citation(chunk_id=h.id, source=h.source, heading=h.heading, quote=best_quote(h.text, about))
+        for h, about in chosen
+    ]
     return cites, [h for h, _ in chosen]
 
 
@@ -263,8 +286,9 @@ class OfflineGrader:
             score, dims = _combine_with_verdict(score, dims, verdict, bool((answer or "").strip()), cap)
         missed = [r for r in results if r.status != "covered"]
         retrieved, cites = self._retrieve(question, missed)
-        fb = Feedback(score=score, dimensions=dims, key_points=results, citations=cites, score_cap=cap,
-                      grader=self.name)
+        fb = Feedback(
+            score=score, dimensions=dims, key_points=results, citations=cites, score_cap=cap, grader=self.name
+        )
         _write_text(fb, question, results, signals, verdict)
         return GradeResult(fb, retrieved)
 
@@ -284,13 +308,10 @@ def _combine_with_verdict(score, dims, verdict, discussed: bool, cap):
     """Coding: correctness from the judge (70%) and the complexity discussion (30%)."""
     correctness = 10.0 * verdict.passed / verdict.total if verdict.total else 0.0
     dims = {"correctness": round(correctness, 1), "discussion": round(score, 1)} | {
-        k: v for k, v in dims.items() if k != "coverage"}
+        k: v for k, v in dims.items() if k != "coverage"
+    }
     combined = 0.7 * correctness + (0.3 * score if discussed else 0.0)
-    if verdict.verdict != "accepted":
-        combined = min(combined, 6.0)
-    if cap is not None:
-        combined = min(combined, cap)
-    return round(combined, 1), dims
+    return round(apply_cap(combined, combined_cap(verdict_cap(verdict), cap)), 1), dims
 
 
 def _write_text(fb: Feedback, question: Question, results, signals: Signals, verdict) -> None:
@@ -299,19 +320,26 @@ def _write_text(fb: Feedback, question: Question, results, signals: Signals, ver
     if verdict is not None:
         parts.append(f"Judge: {verdict.verdict.replace('_', ' ')} ({verdict.passed}/{verdict.total} tests).")
     if results:
-        parts.append(f"You covered {counts['covered']} of {len(results)} key points"
-                     f" ({counts['partly']} partly, {counts['missed']} missed).")
+        parts.append(
+            f"You covered {counts['covered']} of {len(results)} key points"
+            f" ({counts['partly']} partly, {counts['missed']} missed)."
+        )
     elif question.needs_rubric:
         parts.append("This question has no rubric, so only relevance and depth were graded.")
     parts.extend(signals.notes)
     fb.summary = " ".join(parts)
     fb.strengths = [f"Covered: {r.text}" for r in results if r.status == "covered"][:4]
-    fb.improvements = [f"{'Expand' if r.status == 'partly' else 'Cover'}: {r.text}"
-                       for r in results if r.status != "covered"][:5]
+    fb.improvements = [
+        f"{'Expand' if r.status == 'partly' else 'Cover'}: {r.text}" for r in results if r.status != "covered"
+    ][:5]
     if fb.citations:
         c = fb.citations[0]
-        fb.next_step = f"Read \"{c.heading.rsplit(' > ', 1)[-1]}\" in {c.source}, then try a similar question."
+        fb.next_step = f'Read "{c.heading.rsplit(" > ", 1)[-1]}" in {c.source}, then try a similar question.'
     elif fb.score >= 7.5:
-        fb.next_step = "Strong answer: try a harder question on " + (question.topics[0] if question.topics else "this topic") + "."
+        fb.next_step = (
+            "Strong answer: try a harder question on "
+            + (question.topics[0] if question.topics else "this topic")
+            + "."
+        )
     else:
         fb.next_step = "Compare your answer with the key points above and try again."

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all also am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had has
 have having he her here hers him his how i if in into is it its itself just like may me might more
@@ -13,12 +14,32 @@ such than that the their theirs them then there these they this those through to
 up very was we were what when where which while who whom why will with would you your yours
 one two use used using uses make makes made get gets way ways thing things well much many also
 e.g eg i.e ie etc example instance something
-""".split())
+""".split()
+)
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+\s*(?:[-*\u2022]|\d+[.)])?\s*")
-_SUFFIXES = ("ization", "isation", "ations", "ation", "ities", "ness", "ments", "ment", "ings", "ing",
-             "ies", "ied", "ers", "er", "ed", "es", "ly", "al", "s")
+_SUFFIXES = (
+    "ization",
+    "isation",
+    "ations",
+    "ation",
+    "ities",
+    "ness",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ies",
+    "ied",
+    "ers",
+    "er",
+    "ed",
+    "es",
+    "ly",
+    "al",
+    "s",
+)
 
 
 def tokens(text: str) -> list[str]:
@@ -41,7 +62,9 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed content words (no stopwords, no 1-2 letter tokens except digits-free acronyms)."""
-    return [stem(t) for t in tokens(text) if t not in STOPWORDS and (len(t) > 2 or t in {"ml", "ai", "l1", "l2"})]
+    return [
+        stem(t) for t in tokens(text) if t not in STOPWORDS and (len(t) > 2 or t in {"ml", "ai", "l1", "l2"})
+    ]
 
 
 def sentences(text: str, max_sentences: int = 80) -> list[str]:

@@ -34,7 +34,7 @@ def _prctl(option, value):
 
 
 def _mount(source, target, fstype, flags, data=None):
-    enc = lambda s: s.encode() if s is not None else None  # noqa: E731
+    enc = lambda s: s.encode() if s is not None else None
     if _libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
         raise OSError(ctypes.get_errno(), f"mount {target}")
 
@@ -107,7 +107,7 @@ def _use_moved_paths(job, moves):
 def _moved(path, moves):
     for old, new in moves:
         if path == old or path.startswith(old + os.sep):
-            return new + path[len(old):]
+            return new + path[len(old) :]
     return path
 
 
@@ -129,9 +129,11 @@ def _wait_and_exit(pid):
 
 def _block_sockets():
     """Fallback when namespaces are unavailable: refuse to create sockets (audit hooks stay)."""
+
     def hook(event, args):
         if event == "socket.__new__":
             raise PermissionError("network access is disabled in the judge")
+
     sys.addaudithook(hook)
     return "sockets blocked (namespaces unavailable)"
 
@@ -205,13 +207,19 @@ def _load_candidate(job, results):
     except MemoryError:
         _send(results, {"type": "load", "status": "memory", "error": "MemoryError while loading the code"})
         return None
-    except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt: all are the candidate's
+    except BaseException as exc:
         _send(results, {"type": "load", "status": "error", "error": _error_text(exc)})
         return None
     fn = module.get(job["entry_point"])
     if not callable(fn):
-        _send(results, {"type": "load", "status": "error",
-                        "error": f"NameError: the function {job['entry_point']}() is not defined"})
+        _send(
+            results,
+            {
+                "type": "load",
+                "status": "error",
+                "error": f"NameError: the function {job['entry_point']}() is not defined",
+            },
+        )
         return None
     _send(results, {"type": "load", "status": "ok"})
     return fn
@@ -225,17 +233,25 @@ def _serve(fn, commands, results, normalise):
             value = fn(*call["args"], **call["kwargs"])
             reply = {"type": "result", "i": call["i"], "ok": True, "got": normalise(value)}
         except MemoryError:
-            reply = {"type": "result", "i": call["i"], "ok": False, "status": "memory", "error": "MemoryError"}
+            reply = {
+                "type": "result",
+                "i": call["i"],
+                "ok": False,
+                "status": "memory",
+                "error": "MemoryError",
+            }
         except RecursionError as exc:
             reply = {"type": "result", "i": call["i"], "ok": False, "error": _error_text(exc)}
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             reply = {"type": "result", "i": call["i"], "ok": False, "error": _error_text(exc)}
         reply["ms"] = (time.perf_counter() - started) * 1000
         try:
             _send(results, reply)
         except (TypeError, ValueError) as exc:
-            _send(results, {"type": "result", "i": call["i"], "ok": False, "error": _error_text(exc),
-                            "ms": reply["ms"]})
+            _send(
+                results,
+                {"type": "result", "i": call["i"], "ok": False, "error": _error_text(exc), "ms": reply["ms"]},
+            )
 
 
 def _run_candidate(job):
@@ -280,7 +296,7 @@ def _run_checker(job):
         _send(out, {"check": "error", "error": str(exc)})
     except AssertionError as exc:
         _send(out, {"check": "failed", "error": _error_text(exc)})
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         _send(out, {"check": "failed", "error": _error_text(exc)})
     os._exit(0)
 

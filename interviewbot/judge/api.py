@@ -10,7 +10,9 @@ from interviewbot.judge.models import Verdict
 from interviewbot.questions import load_question_set
 
 
-def judge_file(settings, solution: str, set_file: str, question_id: str, visible_only: bool = False) -> Verdict:
+def judge_file(
+    settings, solution: str, set_file: str, question_id: str, visible_only: bool = False
+) -> Verdict:
     """Judge a solution file against one coding question of a set file."""
     from interviewbot.interview import clean_code
 
@@ -18,10 +20,14 @@ def judge_file(settings, solution: str, set_file: str, question_id: str, visible
     question = qset.get(question_id)
     if question is None:
         coding = ", ".join(q.id for q in qset.questions if q.track == "coding")[:400]
-        raise NotFoundError(f"no question {question_id!r} in {Path(set_file).name}; coding questions: {coding or 'none'}.")
+        raise NotFoundError(
+            f"no question {question_id!r} in {Path(set_file).name}; coding questions: {coding or 'none'}."
+        )
     if question.track != "coding":
-        raise ValidationError(f"{question_id} is a {question.track} question; only coding questions can be judged. "
-                              f"Use `interviewbot grade` for text answers.")
+        raise ValidationError(
+            f"{question_id} is a {question.track} question; only coding questions can be judged. "
+            f"Use `interviewbot grade` for text answers."
+        )
     path = Path(solution)
     if not path.is_file():
         raise ValidationError(f"{solution}: no such solution file.")

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+
 REL_TOL = 1e-6
 ABS_TOL = 1e-6
 
@@ -27,11 +28,17 @@ def values_equal(got, expected) -> bool:
             return math.isnan(expected) and math.isnan(got)
         return math.isclose(got, expected, rel_tol=REL_TOL, abs_tol=ABS_TOL)
     if isinstance(expected, (list, tuple)):
-        return (isinstance(got, (list, tuple)) and len(got) == len(expected)
-                and all(values_equal(g, e) for g, e in zip(got, expected)))
+        return (
+            isinstance(got, (list, tuple))
+            and len(got) == len(expected)
+            and all(values_equal(g, e) for g, e in zip(got, expected))
+        )
     if isinstance(expected, dict):
-        return (isinstance(got, dict) and set(map(str, got)) == set(map(str, expected))
-                and all(values_equal(got.get(k, got.get(str(k))), v) for k, v in expected.items()))
+        return (
+            isinstance(got, dict)
+            and set(map(str, got)) == set(map(str, expected))
+            and all(values_equal(got.get(k, got.get(str(k))), v) for k, v in expected.items())
+        )
     return type(got) is type(expected) and got == expected
 
 
@@ -59,5 +66,7 @@ def normalise(value, depth: int = 0):
             return sorted(items, key=repr)
     if isinstance(value, dict):
         return {str(k): normalise(v, depth + 1) for k, v in value.items()}
-    raise TypeError(f"cannot compare a returned {type(value).__name__}; return numbers, strings, "
-                    "lists, tuples, dicts or NumPy arrays")
+    raise TypeError(
+        f"cannot compare a returned {type(value).__name__}; return numbers, strings, "
+        "lists, tuples, dicts or NumPy arrays"
+    )

@@ -49,7 +49,9 @@ class Judge0Judge:
 
     name = "judge0"
 
-    def __init__(self, url: str, token: str = "", timeout_s: float = 60.0, language_id: int = PYTHON_LANGUAGE_ID):
+    def __init__(
+        self, url: str, token: str = "", timeout_s: float = 60.0, language_id: int = PYTHON_LANGUAGE_ID
+    ):
         self.url = url.rstrip("/")
         self.headers = {"X-Auth-Token": token} if token else {}
         self.timeout_s = timeout_s
@@ -59,8 +61,12 @@ class Judge0Judge:
         tests = question.visible_tests if visible_only else list(question.tests)
         nonce = secrets.token_hex(8)
         source = code + "\n\n" + _DRIVER % {"compare": _COMPARE_SOURCE, "nonce": f"@@IB{nonce}@@"}
-        stdin = json.dumps({"entry_point": question.entry_point,
-                            "tests": [{"args": t.args, "kwargs": t.kwargs} for t in tests]})
+        stdin = json.dumps(
+            {
+                "entry_point": question.entry_point,
+                "tests": [{"args": t.args, "kwargs": t.kwargs} for t in tests],
+            }
+        )
         started = time.perf_counter()
         result = self._submit(source, stdin, question, len(tests))
         verdict = _verdict(result, tests, f"@@IB{nonce}@@")
@@ -68,16 +74,28 @@ class Judge0Judge:
         return verdict
 
     def _submit(self, source: str, stdin: str, question: Question, n_tests: int) -> dict:
-        body = {"source_code": source, "language_id": self.language_id, "stdin": stdin,
-                "cpu_time_limit": question.time_limit_s * max(1, n_tests),
-                "wall_time_limit": question.time_limit_s * max(1, n_tests) + 5,
-                "memory_limit": (question.memory_limit_mb + 64) * 1024, "enable_network": False}
+        body = {
+            "source_code": source,
+            "language_id": self.language_id,
+            "stdin": stdin,
+            "cpu_time_limit": question.time_limit_s * max(1, n_tests),
+            "wall_time_limit": question.time_limit_s * max(1, n_tests) + 5,
+            "memory_limit": (question.memory_limit_mb + 64) * 1024,
+            "enable_network": False,
+        }
         try:
-            resp = httpx.post(f"{self.url}/submissions", params={"base64_encoded": "false", "wait": "true"},
-                              json=body, headers=self.headers, timeout=self.timeout_s)
+            resp = httpx.post(
+                f"{self.url}/submissions",
+                params={"base64_encoded": "false", "wait": "true"},
+                json=body,
+                headers=self.headers,
+                timeout=self.timeout_s,
+            )
         except httpx.HTTPError as exc:
-            raise JudgeError(f"cannot reach the Judge0 server at {self.url}: {exc}. "
-                             "Check INTERVIEWBOT_JUDGE0_URL, or unset it to use the local judge.") from exc
+            raise JudgeError(
+                f"cannot reach the Judge0 server at {self.url}: {exc}. "
+                "Check INTERVIEWBOT_JUDGE0_URL, or unset it to use the local judge."
+            ) from exc
         if resp.status_code >= 400:
             raise JudgeError(f"Judge0 at {self.url} answered HTTP {resp.status_code}: {resp.text[:200]}")
         try:
@@ -93,13 +111,19 @@ def _verdict(result: dict, tests, marker: str) -> Verdict:
     for line in stdout.splitlines():
         if line.startswith(marker):
             try:
-                reply = json.loads(line[len(marker):])
+                reply = json.loads(line[len(marker) :])
             except ValueError:
                 continue
             replies.setdefault(reply.get("i"), reply)  # first reply per test wins
-    verdict = Verdict(verdict="accepted", total=len(tests), backend="judge0", isolation="judge0",
-                      stdout_tail=stdout[-2000:], stderr_tail=(result.get("stderr") or result.get("compile_output") or "")[-2000:],
-                      tests=[TestResult(index=i, name=t.name, hidden=t.hidden) for i, t in enumerate(tests)])
+    verdict = Verdict(
+        verdict="accepted",
+        total=len(tests),
+        backend="judge0",
+        isolation="judge0",
+        stdout_tail=stdout[-2000:],
+        stderr_tail=(result.get("stderr") or result.get("compile_output") or "")[-2000:],
+        tests=[TestResult(index=i, name=t.name, hidden=t.hidden) for i, t in enumerate(tests)],
+    )
     if status_id == 6 or "SyntaxError" in (result.get("stderr") or "") and not replies:
         verdict.verdict, verdict.message = "syntax_error", (result.get("stderr") or "")[-500:]
         return verdict
@@ -117,11 +141,21 @@ def _verdict(result: dict, tests, marker: str) -> Verdict:
             res.passed, res.status = True, "passed"
             verdict.passed += 1
             continue
-        res.status = "memory_limit_exceeded" if reply.get("status") == "memory" else (
-            "wrong_answer" if reply.get("ok") else "runtime_error")
+        res.status = (
+            "memory_limit_exceeded"
+            if reply.get("status") == "memory"
+            else ("wrong_answer" if reply.get("ok") else "runtime_error")
+        )
         if verdict.verdict == "accepted":
             verdict.verdict, verdict.message = res.status, reply.get("error") or ""
         if not test.hidden and verdict.first_failure is None:
-            verdict.first_failure = FirstFailure(index=i, name=test.name, args=test.args, kwargs=test.kwargs,
-                                                 expected=test.expected, got=reply.get("got"), error=reply.get("error"))
+            verdict.first_failure = FirstFailure(
+                index=i,
+                name=test.name,
+                args=test.args,
+                kwargs=test.kwargs,
+                expected=test.expected,
+                got=reply.get("got"),
+                error=reply.get("error"),
+            )
     return verdict

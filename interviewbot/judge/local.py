@@ -64,9 +64,17 @@ class _Output:
 
 def _env() -> dict[str, str]:
     """A scrubbed environment: no keys, no user paths."""
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/tmp",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+    }
 
 
 def _sys_path() -> list[str]:
@@ -82,9 +90,15 @@ class _Run:
     def __init__(self, job: dict, pass_fds: tuple[int, ...]):
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-B", str(SANDBOX)], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), cwd=job["workdir"],
-            pass_fds=pass_fds, start_new_session=True, close_fds=True,
+            [sys.executable, "-I", "-S", "-B", str(SANDBOX)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_env(),
+            cwd=job["workdir"],
+            pass_fds=pass_fds,
+            start_new_session=True,
+            close_fds=True,
         )
         self.stdout, self.stderr = _Output(self.proc.stdout), _Output(self.proc.stderr)
         self.proc.stdin.write((json.dumps(job) + "\n").encode())
@@ -155,10 +169,21 @@ class LocalJudge:
             cleanup.start()
 
     def _job(self, question: Question, role: str, workdir: Path, uid, cpu_s: float, **extra) -> dict:
-        return {"role": role, "workdir": str(workdir), "uid": uid, "isolate": self.isolate,
-                "judge_dir": str(JUDGE_DIR), "sys_path": _sys_path(), "env": _env(),
-                "cpu_s": cpu_s, "memory_mb": question.memory_limit_mb, "base_memory_mb": BASE_MEMORY_MB,
-                "file_mb": self.file_mb, "nproc": self.nproc, **extra}
+        return {
+            "role": role,
+            "workdir": str(workdir),
+            "uid": uid,
+            "isolate": self.isolate,
+            "judge_dir": str(JUDGE_DIR),
+            "sys_path": _sys_path(),
+            "env": _env(),
+            "cpu_s": cpu_s,
+            "memory_mb": question.memory_limit_mb,
+            "base_memory_mb": BASE_MEMORY_MB,
+            "file_mb": self.file_mb,
+            "nproc": self.nproc,
+            **extra,
+        }
 
     def _run(self, question, code, tests, check, workdir: Path, uid) -> Verdict:
         if uid is not None:
@@ -169,8 +194,17 @@ class LocalJudge:
         cpu_s = question.time_limit_s * max(1, n_calls) + 1.0
         cmd_r, cmd_w = os.pipe()
         res_r, res_w = os.pipe()
-        job = self._job(question, "candidate", workdir, uid, cpu_s, code=code,
-                        entry_point=question.entry_point, cmd_fd=cmd_r, res_fd=res_w)
+        job = self._job(
+            question,
+            "candidate",
+            workdir,
+            uid,
+            cpu_s,
+            code=code,
+            entry_point=question.entry_point,
+            cmd_fd=cmd_r,
+            res_fd=res_w,
+        )
         run = _Run(job, (cmd_r, res_w))
         os.close(cmd_r)
         os.close(res_w)
@@ -187,11 +221,18 @@ class LocalJudge:
         verdict.wall_ms = round((time.perf_counter() - started) * 1000, 1)
         return verdict
 
-    def _check(self, question, check, session: "_Session", verdict: Verdict, workdir, uid) -> Verdict:
+    def _check(self, question, check, session: _Session, verdict: Verdict, workdir, uid) -> Verdict:
         """Run `check(candidate)` in a second sandboxed process that calls the candidate's."""
-        job = self._job(question, "checker", workdir, None if uid is None else uid + 1,
-                        question.time_limit_s * 20 + 1.0, check=check, cmd_fd=session.cmd_w,
-                        res_fd=session.res_r)
+        job = self._job(
+            question,
+            "checker",
+            workdir,
+            None if uid is None else uid + 1,
+            question.time_limit_s * 20 + 1.0,
+            check=check,
+            cmd_fd=session.cmd_w,
+            res_fd=session.res_r,
+        )
         checker = _Run(job, (session.cmd_w, session.res_r))
         index = len(verdict.tests)
         result = TestResult(index=index, name="check", hidden=True)
@@ -204,7 +245,8 @@ class LocalJudge:
         finally:
             checker.kill()
         status = {"passed": "passed", "timeout": "time_limit_exceeded", "error": "runtime_error"}.get(
-            outcome.get("check"), "wrong_answer")
+            outcome.get("check"), "wrong_answer"
+        )
         result.status, result.passed = status, status == "passed"
         verdict.tests.append(result)
         verdict.total += 1
@@ -212,8 +254,15 @@ class LocalJudge:
             verdict.passed += 1
             return verdict
         verdict.verdict = status
-        verdict.message = "The hidden check failed." if status == "wrong_answer" else (
-            "The hidden check timed out." if status == "time_limit_exceeded" else "Your function raised during the hidden check.")
+        verdict.message = (
+            "The hidden check failed."
+            if status == "wrong_answer"
+            else (
+                "The hidden check timed out."
+                if status == "time_limit_exceeded"
+                else "Your function raised during the hidden check."
+            )
+        )
         return verdict
 
 
@@ -230,8 +279,11 @@ class _Session:
         return None if line is None else json.loads(line)
 
     def judge(self, tests: list[TestCase]) -> Verdict:
-        verdict = Verdict(verdict="accepted", total=len(tests),
-                          tests=[TestResult(index=i, name=t.name, hidden=t.hidden) for i, t in enumerate(tests)])
+        verdict = Verdict(
+            verdict="accepted",
+            total=len(tests),
+            tests=[TestResult(index=i, name=t.name, hidden=t.hidden) for i, t in enumerate(tests)],
+        )
         try:
             early = self._load(verdict)
             if early is not None:
@@ -255,8 +307,10 @@ class _Session:
         if current is not None:
             current.status = kind
         verdict.verdict = kind
-        verdict.message = {"time_limit_exceeded": f"Time limit exceeded ({self.question.time_limit_s:g} s per test).",
-                           "output_limit_exceeded": f"Output limit exceeded ({OUTPUT_LIMIT // 1024} KB of printing)."}[kind]
+        verdict.message = {
+            "time_limit_exceeded": f"Time limit exceeded ({self.question.time_limit_s:g} s per test).",
+            "output_limit_exceeded": f"Output limit exceeded ({OUTPUT_LIMIT // 1024} KB of printing).",
+        }[kind]
         verdict.isolation = self.isolation
         return verdict
 
@@ -272,7 +326,9 @@ class _Session:
         status = loaded.get("status")
         if status == "ok":
             return None
-        verdict.verdict = {"syntax_error": "syntax_error", "memory": "memory_limit_exceeded"}.get(status, "runtime_error")
+        verdict.verdict = {"syntax_error": "syntax_error", "memory": "memory_limit_exceeded"}.get(
+            status, "runtime_error"
+        )
         verdict.message = loaded.get("error", "")
         verdict.isolation = self.isolation
         return verdict
@@ -288,14 +344,20 @@ class _Session:
         """Run test i; False when the run cannot continue (crash, limit)."""
         result = verdict.tests[i]
         try:
-            os.write(self.cmd_w, (json.dumps({"i": i, "args": test.args, "kwargs": test.kwargs}) + "\n").encode())
+            os.write(
+                self.cmd_w, (json.dumps({"i": i, "args": test.args, "kwargs": test.kwargs}) + "\n").encode()
+            )
         except (BrokenPipeError, OSError):
-            self._died(verdict, "Your code ended the process before all tests ran (sys.exit, os._exit or a crash).")
+            self._died(
+                verdict, "Your code ended the process before all tests ran (sys.exit, os._exit or a crash)."
+            )
             result.status = "runtime_error"
             return False
         reply = self._read(time.perf_counter() + self.question.time_limit_s + 0.5)
         if reply is None:
-            self._died(verdict, "Your code ended the process before all tests ran (sys.exit, os._exit or a crash).")
+            self._died(
+                verdict, "Your code ended the process before all tests ran (sys.exit, os._exit or a crash)."
+            )
             result.status = "runtime_error"
             return False
         result.time_ms = round(float(reply.get("ms") or 0.0), 3)
@@ -307,14 +369,26 @@ class _Session:
             result.passed, result.status = True, "passed"
             verdict.passed += 1
             return True
-        result.status = ("memory_limit_exceeded" if reply.get("status") == "memory"
-                         else "wrong_answer" if reply.get("ok") else "runtime_error")
+        result.status = (
+            "memory_limit_exceeded"
+            if reply.get("status") == "memory"
+            else "wrong_answer"
+            if reply.get("ok")
+            else "runtime_error"
+        )
         if verdict.verdict == "accepted":
             verdict.verdict = result.status
             verdict.message = reply.get("error") or ""
         if not test.hidden and verdict.first_failure is None:
-            verdict.first_failure = FirstFailure(index=i, name=test.name, args=test.args, kwargs=test.kwargs,
-                                                 expected=test.expected, got=reply.get("got"), error=reply.get("error"))
+            verdict.first_failure = FirstFailure(
+                index=i,
+                name=test.name,
+                args=test.args,
+                kwargs=test.kwargs,
+                expected=test.expected,
+                got=reply.get("got"),
+                error=reply.get("error"),
+            )
         return True
 
 

@@ -6,12 +6,33 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-VERDICTS = ("accepted", "wrong_answer", "runtime_error", "time_limit_exceeded", "memory_limit_exceeded",
-            "syntax_error", "output_limit_exceeded")
-VerdictName = Literal["accepted", "wrong_answer", "runtime_error", "time_limit_exceeded",
-                      "memory_limit_exceeded", "syntax_error", "output_limit_exceeded"]
-TestStatus = Literal["passed", "wrong_answer", "runtime_error", "time_limit_exceeded",
-                     "memory_limit_exceeded", "output_limit_exceeded", "not_run"]
+VERDICTS = (
+    "accepted",
+    "wrong_answer",
+    "runtime_error",
+    "time_limit_exceeded",
+    "memory_limit_exceeded",
+    "syntax_error",
+    "output_limit_exceeded",
+)
+VerdictName = Literal[
+    "accepted",
+    "wrong_answer",
+    "runtime_error",
+    "time_limit_exceeded",
+    "memory_limit_exceeded",
+    "syntax_error",
+    "output_limit_exceeded",
+]
+TestStatus = Literal[
+    "passed",
+    "wrong_answer",
+    "runtime_error",
+    "time_limit_exceeded",
+    "memory_limit_exceeded",
+    "output_limit_exceeded",
+    "not_run",
+]
 
 
 class TestResult(BaseModel):

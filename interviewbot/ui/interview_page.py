@@ -10,13 +10,21 @@ from interviewbot.questions import DIFFICULTIES, TRACKS
 from interviewbot.ui import widgets
 from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
 
-TRACK_LABELS = {"ml_theory": "ML theory", "coding": "Coding", "system_design": "System design",
-                "behavioral": "Behavioral"}
+TRACK_LABELS = {
+    "ml_theory": "ML theory",
+    "coding": "Coding",
+    "system_design": "System design",
+    "behavioral": "Behavioral",
+}
 # Static style (no user text): a monospace code editor.
-CODE_CSS = ("<style>[class*='st-key-code_'] textarea "
-            "{font-family: ui-monospace, Menlo, Consolas, monospace;}</style>")
-BACKEND_LABELS = {"offline": "Offline (no network)", "openai": "OpenAI",
-                  "openai-compatible": "OpenAI-compatible server"}
+CODE_CSS = (
+    "<style>[class*='st-key-code_'] textarea {font-family: ui-monospace, Menlo, Consolas, monospace;}</style>"
+)
+BACKEND_LABELS = {
+    "offline": "Offline (no network)",
+    "openai": "OpenAI",
+    "openai-compatible": "OpenAI-compatible server",
+}
 
 
 def _session() -> InterviewSession | None:
@@ -41,22 +49,35 @@ def _setup_form() -> None:
     svc = services()
     st.subheader("Start a mock interview")
     left, right = st.columns(2)
-    tracks = left.multiselect("Track(s)", TRACKS, default=["ml_theory"], format_func=TRACK_LABELS.get,
-                              key="setup_tracks")
+    tracks = left.multiselect(
+        "Track(s)", TRACKS, default=["ml_theory"], format_func=TRACK_LABELS.get, key="setup_tracks"
+    )
     topic_options = sorted({t for track in tracks or TRACKS for t in svc.bank.topics(track)})
     topics = right.multiselect("Topics (optional: any of these)", topic_options, key="setup_topics")
-    difficulty = left.selectbox("Difficulty", ["adaptive", *DIFFICULTIES], key="setup_difficulty",
-                                help="Adaptive starts at medium and moves with your scores.")
+    difficulty = left.selectbox(
+        "Difficulty",
+        ["adaptive", *DIFFICULTIES],
+        key="setup_difficulty",
+        help="Adaptive starts at medium and moves with your scores.",
+    )
     num = right.slider("Number of questions", 1, 10, 3, key="setup_num")
     current = browser_settings()
-    backend = left.selectbox("Backend", BACKENDS, index=BACKENDS.index(current.backend), key="setup_backend",
-                             format_func=BACKEND_LABELS.get)
+    backend = left.selectbox(
+        "Backend",
+        BACKENDS,
+        index=BACKENDS.index(current.backend),
+        key="setup_backend",
+        format_func=BACKEND_LABELS.get,
+    )
     model = escape_markdown(current.model) if backend != "offline" else "none (rubric grader)"
-    right.caption(f"Model: {model}. "
-                  "Model, base URL and key are on the Settings page.")
+    right.caption(f"Model: {model}. Model, base URL and key are on the Settings page.")
     if st.button("Start interview", type="primary", key="btn_start"):
-        config = dict(tracks=tracks or ["ml_theory"], topics=topics,
-                      difficulty=None if difficulty == "adaptive" else difficulty, num_questions=num)
+        config = dict(
+            tracks=tracks or ["ml_theory"],
+            topics=topics,
+            difficulty=None if difficulty == "adaptive" else difficulty,
+            num_questions=num,
+        )
         _start(config, backend)
 
 
@@ -84,8 +105,10 @@ def _transcript(session: InterviewSession) -> None:
 @st.fragment(run_every=1.0)
 def _timer(session: InterviewSession) -> None:
     e = session.elapsed()
-    st.caption(f":material/timer: Question time {widgets.clock(e['question_s'])} · "
-               f"Session {widgets.clock(e['session_s'])}")
+    st.caption(
+        f":material/timer: Question time {widgets.clock(e['question_s'])} · "
+        f"Session {widgets.clock(e['session_s'])}"
+    )
 
 
 def _streamer():
@@ -144,8 +167,13 @@ def _code_input(session: InterviewSession) -> None:
     turn = session.turn
     starter = turn.code or turn.question.starter_code or f"def {turn.question.entry_point}():\n    pass\n"
     st.html(CODE_CSS)
-    code = st.text_area("Your solution (Python)", value=starter, height=300, key=f"code_{turn.id}",
-                        help="Ctrl+Enter applies your edits; Submit judges against every test, hidden ones included.")
+    code = st.text_area(
+        "Your solution (Python)",
+        value=starter,
+        height=300,
+        key=f"code_{turn.id}",
+        help="Ctrl+Enter applies your edits; Submit judges against every test, hidden ones included.",
+    )
     left, right = st.columns(2)
     if left.button("Run visible tests", key="btn_run", icon=":material/play_arrow:", width="stretch"):
         verdict = _act(session.run_visible, code, draft=code)

@@ -27,14 +27,25 @@ def run() -> None:
     """Render the app."""
     st.set_page_config(page_title="interviewbot", page_icon=":material/record_voice_over:", layout="wide")
     pages = {
-        "interview": st.Page(_guarded(interview_page.render), title="Interview", icon=":material/forum:",
-                             url_path="interview", default=True),
-        "review": st.Page(_guarded(review_page.render), title="Review", icon=":material/history:",
-                          url_path="review"),
-        "sets": st.Page(_guarded(sets_page.render), title="Question sets", icon=":material/library_books:",
-                        url_path="sets"),
-        "settings": st.Page(_guarded(settings_page.render), title="Settings", icon=":material/settings:",
-                            url_path="settings"),
+        "interview": st.Page(
+            _guarded(interview_page.render),
+            title="Interview",
+            icon=":material/forum:",
+            url_path="interview",
+            default=True,
+        ),
+        "review": st.Page(
+            _guarded(review_page.render), title="Review", icon=":material/history:", url_path="review"
+        ),
+        "sets": st.Page(
+            _guarded(sets_page.render),
+            title="Question sets",
+            icon=":material/library_books:",
+            url_path="sets",
+        ),
+        "settings": st.Page(
+            _guarded(settings_page.render), title="Settings", icon=":material/settings:", url_path="settings"
+        ),
     }
     widgets.PAGES.update(pages)
     st.navigation(list(pages.values())).run()

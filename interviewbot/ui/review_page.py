@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import streamlit as st
 
@@ -11,10 +11,18 @@ from interviewbot.questions import TRACKS
 from interviewbot.ui import widgets
 from interviewbot.ui.state import escape_markdown, services, show_error
 
-FORMATS = {"md": ("Markdown", "text/markdown"), "json": ("JSON", "application/json"),
-           "html": ("HTML", "text/html")}
-TRACK_LABELS = {"all": "All tracks", "ml_theory": "ML theory", "coding": "Coding",
-                "system_design": "System design", "behavioral": "Behavioral"}
+FORMATS = {
+    "md": ("Markdown", "text/markdown"),
+    "json": ("JSON", "application/json"),
+    "html": ("HTML", "text/html"),
+}
+TRACK_LABELS = {
+    "all": "All tracks",
+    "ml_theory": "ML theory",
+    "coding": "Coding",
+    "system_design": "System design",
+    "behavioral": "Behavioral",
+}
 
 
 def _filters() -> dict:
@@ -22,14 +30,16 @@ def _filters() -> dict:
     track = cols[0].selectbox("Track", ["all", *TRACKS], format_func=TRACK_LABELS.get, key="rv_track")
     since = cols[1].date_input("Since", value=None, key="rv_since")
     min_score = cols[2].slider("Minimum average score", 0.0, 10.0, 0.0, 0.5, key="rv_min")
-    since_dt = datetime.combine(since, time.min, tzinfo=timezone.utc) if since else None
+    since_dt = datetime.combine(since, time.min, tzinfo=UTC) if since else None
     return {"track": None if track == "all" else track, "since": since_dt, "min_score": min_score or None}
 
 
 def _label(row: dict) -> str:
     score = "not graded" if row["avg_score"] is None else f"avg {row['avg_score']:.1f}/10"
-    return (f"{row['id'][:8]} · {str(row['started_at'])[:16].replace('T', ' ')} · "
-            f"{', '.join(row['tracks'])} · {row['status']} · {score}")
+    return (
+        f"{row['id'][:8]} · {str(row['started_at'])[:16].replace('T', ' ')} · "
+        f"{', '.join(row['tracks'])} · {row['status']} · {score}"
+    )
 
 
 def _session_table(store, filters) -> str | None:
@@ -37,9 +47,17 @@ def _session_table(store, filters) -> str | None:
     if not rows:
         st.info("No sessions match. Finish an interview on the Interview page to see it here.")
         return None
-    table = [{"id": r["id"][:8], "started (UTC)": str(r["started_at"])[:16].replace("T", " "), "status": r["status"],
-              "tracks": ", ".join(r["tracks"]), "graded": r["n_graded"],
-              "avg score": None if r["avg_score"] is None else round(r["avg_score"], 1)} for r in rows]
+    table = [
+        {
+            "id": r["id"][:8],
+            "started (UTC)": str(r["started_at"])[:16].replace("T", " "),
+            "status": r["status"],
+            "tracks": ", ".join(r["tracks"]),
+            "graded": r["n_graded"],
+            "avg score": None if r["avg_score"] is None else round(r["avg_score"], 1),
+        }
+        for r in rows
+    ]
     st.dataframe(table, hide_index=True, width="stretch")
     ids = [r["id"] for r in rows]
     wanted = st.session_state.pop("review_session", None)
@@ -54,10 +72,16 @@ def _transcript(store, session_id: str) -> None:
     st.subheader(f"Session {session_id[:8]}")
     cols = st.columns(len(FORMATS))
     for col, (fmt, (label, mime)) in zip(cols, FORMATS.items()):
-        col.download_button(f"Download {label}", store.export(session_id, fmt),
-                            file_name=f"interview-{session_id[:8]}.{fmt}",
-                            mime=mime, key=f"dl_{fmt}", on_click="ignore", icon=":material/download:",
-                            width="stretch")
+        col.download_button(
+            f"Download {label}",
+            store.export(session_id, fmt),
+            file_name=f"interview-{session_id[:8]}.{fmt}",
+            mime=mime,
+            key=f"dl_{fmt}",
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+        )
     if data["status"] == "active":
         st.caption("This interview is still open: continue it on the Interview page.")
     for msg in data["messages"]:
@@ -66,16 +90,33 @@ def _transcript(store, session_id: str) -> None:
 
 
 def _score_chart(points: list[dict]) -> None:
-    rows = [{"graded": str(p["graded_at"]), "score": p["score"], "track": p["track"].replace("_", " "),
-             "question": p["question_id"]} for p in points]
+    rows = [
+        {
+            "graded": str(p["graded_at"]),
+            "score": p["score"],
+            "track": p["track"].replace("_", " "),
+            "question": p["question_id"],
+        }
+        for p in points
+    ]
     st.markdown("**Score over time, per track**")
-    st.vega_lite_chart(rows, {
-        "mark": {"type": "line", "point": True, "tooltip": True},
-        "encoding": {"x": {"field": "graded", "type": "temporal", "title": None,
-                           "axis": {"format": "%d %b %H:%M", "labelAngle": -30, "tickCount": 6}},
-                     "y": {"field": "score", "type": "quantitative", "scale": {"domain": [0, 10]}},
-                     "color": {"field": "track", "type": "nominal"}},
-    }, width="stretch")
+    st.vega_lite_chart(
+        rows,
+        {
+            "mark": {"type": "line", "point": True, "tooltip": True},
+            "encoding": {
+                "x": {
+                    "field": "graded",
+                    "type": "temporal",
+                    "title": None,
+                    "axis": {"format": "%d %b %H:%M", "labelAngle": -30, "tickCount": 6},
+                },
+                "y": {"field": "score", "type": "quantitative", "scale": {"domain": [0, 10]}},
+                "color": {"field": "track", "type": "nominal"},
+            },
+        },
+        width="stretch",
+    )
 
 
 def _topic_chart(topics: dict) -> None:
@@ -83,23 +124,45 @@ def _topic_chart(topics: dict) -> None:
         return
     ranked = sorted(topics.items(), key=lambda kv: kv[1]["mean_score"])
     st.markdown("**Per-topic mean score** (weakest first)")
-    st.bar_chart({"topic": [t for t, _ in ranked], "mean score": [s["mean_score"] for _, s in ranked]},
-                 x="topic", y="mean score", horizontal=True, sort=False)
+    st.bar_chart(
+        {"topic": [t for t, _ in ranked], "mean score": [s["mean_score"] for _, s in ranked]},
+        x="topic",
+        y="mean score",
+        horizontal=True,
+        sort=False,
+    )
     weak = [t for t, s in ranked if s["mean_score"] < DUE_SCORE][:5]
     strong = [t for t, s in reversed(ranked) if s["mean_score"] >= DUE_SCORE][:5]
-    st.markdown(f"**Strengths:** {escape_markdown(', '.join(strong)) or '-'}  \n"
-                f"**Weaknesses:** {escape_markdown(', '.join(weak)) or '-'}")
+    st.markdown(
+        f"**Strengths:** {escape_markdown(', '.join(strong)) or '-'}  \n"
+        f"**Weaknesses:** {escape_markdown(', '.join(weak)) or '-'}"
+    )
 
 
 def _due_list(store, points: list[dict]) -> None:
-    due = [(qid, s) for qid, s in store.question_stats(points).items()
-           if s.get("last_score") is not None and s["last_score"] < DUE_SCORE]
-    st.markdown(f"**Due for another try** ({len(due)}): questions last scored below {DUE_SCORE:g}; "
-                "they come back first in your next interview.")
+    due = [
+        (qid, s)
+        for qid, s in store.question_stats(points).items()
+        if s.get("last_score") is not None and s["last_score"] < DUE_SCORE
+    ]
+    st.markdown(
+        f"**Due for another try** ({len(due)}): questions last scored below {DUE_SCORE:g}; "
+        "they come back first in your next interview."
+    )
     if due:
-        st.dataframe([{"question": q, "last score": s["last_score"], "attempts": s["attempts"],
-                       "mean score": s["mean_score"]} for q, s in sorted(due, key=lambda x: x[1]["last_score"])],
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            [
+                {
+                    "question": q,
+                    "last score": s["last_score"],
+                    "attempts": s["attempts"],
+                    "mean score": s["mean_score"],
+                }
+                for q, s in sorted(due, key=lambda x: x[1]["last_score"])
+            ],
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def _progress(store) -> None:

@@ -17,7 +17,7 @@ GUIDE_TYPES = ["md", "txt", "pdf"]
 
 
 def _with_upload(uploaded, fn):
-    """Write the upload to a temp file under its own name (the name picks the format and appears in errors)."""
+    """Write the upload to a temp file under its own name (it picks the format and appears in errors)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(uploaded.name).name
         path.write_bytes(uploaded.getvalue())
@@ -47,9 +47,21 @@ def _browse(bank: QuestionBank) -> None:
     for qset in bank.all_sets():
         kind = "built-in" if qset.builtin else "custom"
         with st.expander(f"{qset.name} · {kind} · {len(qset.questions)} questions"):
-            st.dataframe([{"id": q.id, "track": q.track, "difficulty": q.difficulty, "topics": ", ".join(q.topics),
-                           "rubric": "no" if q.needs_rubric else "yes", "prompt": q.prompt[:90]}
-                          for q in qset.questions], hide_index=True, width="stretch")
+            st.dataframe(
+                [
+                    {
+                        "id": q.id,
+                        "track": q.track,
+                        "difficulty": q.difficulty,
+                        "topics": ", ".join(q.topics),
+                        "rubric": "no" if q.needs_rubric else "yes",
+                        "prompt": q.prompt[:90],
+                    }
+                    for q in qset.questions
+                ],
+                hide_index=True,
+                width="stretch",
+            )
 
 
 def _check_upload(bank: QuestionBank, path: Path):
@@ -61,9 +73,11 @@ def _check_upload(bank: QuestionBank, path: Path):
 
 def _upload_set(svc) -> None:
     st.subheader("Add a question set")
-    st.caption("YAML or JSON in the documented format; CSV (one row per question, lists separated by |); "
-               "Markdown (a ## heading per question, or a plain list of questions). "
-               "A file with any problem is rejected whole: nothing is stored.")
+    st.caption(
+        "YAML or JSON in the documented format; CSV (one row per question, lists separated by |); "
+        "Markdown (a ## heading per question, or a plain list of questions). "
+        "A file with any problem is rejected whole: nothing is stored."
+    )
     uploaded = st.file_uploader("Question set file", type=SET_TYPES, key=_uploader_key("set_upload"))
     if uploaded is None:
         return
@@ -72,8 +86,10 @@ def _upload_set(svc) -> None:
     except Exception as exc:
         return _show_validation(exc)
     tracks = sorted({q.track for q in qset.questions})
-    st.info(f"{escape_markdown(uploaded.name)}: valid set {qset.name!r} with {len(qset.questions)} question(s) "
-            f"({', '.join(tracks)}).")
+    st.info(
+        f"{escape_markdown(uploaded.name)}: valid set {qset.name!r} with {len(qset.questions)} question(s) "
+        f"({', '.join(tracks)})."
+    )
     if st.button("Add set", key="btn_add_set", type="primary", icon=":material/add:"):
         try:
             added = _with_upload(uploaded, lambda p: svc.bank.add_set(p, index=svc.index))
@@ -103,7 +119,9 @@ def _guides(svc) -> None:
     st.subheader("Guides")
     st.caption("Markdown, text or PDF. It is chunked by heading, embedded and cited in feedback.")
     uploaded = st.file_uploader("Guide file", type=GUIDE_TYPES, key=_uploader_key("guide_upload"))
-    if uploaded is not None and st.button("Add guide", key="btn_add_guide", type="primary", icon=":material/add:"):
+    if uploaded is not None and st.button(
+        "Add guide", key="btn_add_guide", type="primary", icon=":material/add:"
+    ):
         try:
             with st.spinner("Chunking and indexing..."):
                 n = _with_upload(uploaded, svc.index.add_guide)

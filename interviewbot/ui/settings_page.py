@@ -12,7 +12,7 @@ HELP = {
     "offline": "No network, no key: rubric grading with cited guide sections (the default).",
     "openai": "OpenAI's API. Uses OPENAI_API_KEY from the environment, or a key entered below.",
     "openai-compatible": "Any OpenAI-compatible server: Ollama, vLLM, llama.cpp server, LM Studio "
-                         "(base URL such as http://localhost:11434/v1).",
+    "(base URL such as http://localhost:11434/v1).",
 }
 
 
@@ -21,18 +21,42 @@ def _backend_form() -> None:
     env_key = bool(load_settings().api_key)
     session_key = bool((st.session_state.get("llm_overrides") or {}).get("api_key"))
     with st.form("llm"):
-        backend = st.selectbox("Backend", BACKENDS, index=BACKENDS.index(current.backend), key="set_backend",
-                               help=" ".join(HELP.values()))
+        backend = st.selectbox(
+            "Backend",
+            BACKENDS,
+            index=BACKENDS.index(current.backend),
+            key="set_backend",
+            help=" ".join(HELP.values()),
+        )
         model = st.text_input("Model", value=current.model, key="set_model")
-        base_url = st.text_input("Base URL (OpenAI-compatible servers)", value=current.base_url,
-                                 placeholder="http://localhost:11434/v1", key="set_base_url")
-        hint = ("a key for this browser session is set; leave empty to keep it" if session_key else
-                "using the key from the environment" if env_key else "")
-        key = st.text_input("API key (kept in this browser session only, never written to disk)", type="password",
-                            placeholder=hint, key="set_api_key")
-        method = st.selectbox("Structured output method", STRUCTURED_METHODS,
-                              index=STRUCTURED_METHODS.index(current.structured_method), key="set_method")
-        k = st.slider("Retrieval depth (guide chunks per query)", 1, 10, min(current.retrieval_k, 10), key="set_k")
+        base_url = st.text_input(
+            "Base URL (OpenAI-compatible servers)",
+            value=current.base_url,
+            placeholder="http://localhost:11434/v1",
+            key="set_base_url",
+        )
+        hint = (
+            "a key for this browser session is set; leave empty to keep it"
+            if session_key
+            else "using the key from the environment"
+            if env_key
+            else ""
+        )
+        key = st.text_input(
+            "API key (kept in this browser session only, never written to disk)",
+            type="password",
+            placeholder=hint,
+            key="set_api_key",
+        )
+        method = st.selectbox(
+            "Structured output method",
+            STRUCTURED_METHODS,
+            index=STRUCTURED_METHODS.index(current.structured_method),
+            key="set_method",
+        )
+        k = st.slider(
+            "Retrieval depth (guide chunks per query)", 1, 10, min(current.retrieval_k, 10), key="set_k"
+        )
         saved = st.form_submit_button("Apply", type="primary")
     if saved:
         _apply(backend, model, base_url, key, method, k, current)
@@ -40,8 +64,13 @@ def _backend_form() -> None:
 
 
 def _apply(backend, model, base_url, key, method, k, current) -> None:
-    overrides = {"backend": backend, "model": model.strip() or current.model, "base_url": base_url.strip(),
-                 "structured_method": method, "retrieval_k": k}
+    overrides = {
+        "backend": backend,
+        "model": model.strip() or current.model,
+        "base_url": base_url.strip(),
+        "structured_method": method,
+        "retrieval_k": k,
+    }
     kept_key = (st.session_state.get("llm_overrides") or {}).get("api_key")
     if key or kept_key:
         overrides["api_key"] = key or kept_key
@@ -56,13 +85,16 @@ def _apply(backend, model, base_url, key, method, k, current) -> None:
 def _index_status() -> None:
     svc = services()
     st.subheader("Knowledge index")
-    st.write(f"{svc.index.count(GUIDES)} guide chunks and {svc.index.count(QUESTIONS)} questions indexed "
-             f"in `{svc.settings.index_dir}`.")
+    st.write(
+        f"{svc.index.count(GUIDES)} guide chunks and {svc.index.count(QUESTIONS)} questions indexed "
+        f"in `{svc.settings.index_dir}`."
+    )
     if st.button("Refresh index", key="btn_reindex", icon=":material/refresh:"):
         bar = st.progress(0.0, text="Checking for changes...")
         try:
             report = svc.index.ingest(
-                progress=lambda d, t, s: bar.progress(min(1.0, d / max(t, 1)), text=f"{s}: {d}/{t}"))
+                progress=lambda d, t, s: bar.progress(min(1.0, d / max(t, 1)), text=f"{s}: {d}/{t}")
+            )
         except Exception as exc:
             return show_error(exc)
         finally:

@@ -42,7 +42,10 @@ def ensure_index(services) -> None:
 
         report = services.index.ingest(progress=progress)
         bar.empty()
-        st.toast(f"Knowledge index built: {report.embedded} items in {report.seconds:.0f} s.", icon=":material/check:")
+        st.toast(
+            f"Knowledge index built: {report.embedded} items in {report.seconds:.0f} s.",
+            icon=":material/check:",
+        )
     st.session_state["_index_checked"] = True
 
 
@@ -111,7 +114,11 @@ def show_error(exc: Exception) -> None:
     if isinstance(exc, InterviewbotError):
         st.error(escape_markdown(str(exc)))
     else:
-        st.error(escape_markdown(f"Something went wrong: {type(exc).__name__}: {exc}. Nothing you submitted was lost."))
+        st.error(
+            escape_markdown(
+                f"Something went wrong: {type(exc).__name__}: {exc}. Nothing you submitted was lost."
+            )
+        )
 
 
 _MD_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$:=")

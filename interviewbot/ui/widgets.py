@@ -7,8 +7,11 @@ import streamlit as st
 from interviewbot.ui.state import escape_markdown
 
 PAGES: dict = {}  # name -> st.Page, filled by main.run() so pages can link to each other
-STATUS_ICON = {"covered": ":material/check_circle:", "partly": ":material/timelapse:",
-               "missed": ":material/cancel:"}
+STATUS_ICON = {
+    "covered": ":material/check_circle:",
+    "partly": ":material/timelapse:",
+    "missed": ":material/cancel:",
+}
 
 
 def clock(seconds: float) -> str:
@@ -23,8 +26,10 @@ def progress_header(session) -> None:
     if turn is None:
         return
     q = turn.question
-    st.markdown(f"**Question {session.question_number}/{session.config.num_questions}** · "
-                f"{q.track.replace('_', ' ')} · {q.difficulty} · {escape_markdown(', '.join(q.topics))}")
+    st.markdown(
+        f"**Question {session.question_number}/{session.config.num_questions}** · "
+        f"{q.track.replace('_', ' ')} · {q.difficulty} · {escape_markdown(', '.join(q.topics))}"
+    )
     st.caption(f"Question id: `{q.id}`")
 
 
@@ -64,7 +69,7 @@ def render_feedback(fb: dict) -> None:
     for kp in fb.get("key_points", []):
         line = f"{STATUS_ICON[kp['status']]} {escape_markdown(kp['text'])}"
         if kp.get("evidence"):
-            line += f"  \n&nbsp;&nbsp;&nbsp;*your words:* \"{escape_markdown(kp['evidence'][:200])}\""
+            line += f'  \n&nbsp;&nbsp;&nbsp;*your words:* "{escape_markdown(kp["evidence"][:200])}"'
         st.markdown(line)
     for label, items in (("Strengths", fb.get("strengths")), ("To improve", fb.get("improvements"))):
         if items:
@@ -72,9 +77,11 @@ def render_feedback(fb: dict) -> None:
     if fb.get("citations"):
         with st.expander(f"Sources ({len(fb['citations'])})"):
             for c in fb["citations"]:
-                st.markdown(f"**{escape_markdown(c['heading'])}** · {escape_markdown(c['source'])} · "
-                            f"id `{c['chunk_id'][:8]}`  \n"
-                            f"> {escape_markdown(c['quote'])}")
+                st.markdown(
+                    f"**{escape_markdown(c['heading'])}** · {escape_markdown(c['source'])} · "
+                    f"id `{c['chunk_id'][:8]}`  \n"
+                    f"> {escape_markdown(c['quote'])}"
+                )
     if fb.get("fallback_reason"):
         st.warning(escape_markdown(fb["fallback_reason"]))
     if fb.get("next_step"):
@@ -84,10 +91,18 @@ def render_feedback(fb: dict) -> None:
 def render_verdict(v: dict) -> None:
     """The judge's outcome and a per-test table (hidden tests: pass/fail only)."""
     label = v["verdict"].replace("_", " ").title()
-    (st.success if v["verdict"] == "accepted" else st.error)(f"{label}: {v['passed']}/{v['total']} tests passed")
-    rows = [{"test": t.get("name") or f"#{t['index']}", "visibility": "hidden" if t["hidden"] else "visible",
-             "result": "pass" if t["passed"] else t.get("status", "fail"), "ms": round(t.get("time_ms") or 0, 2)}
-            for t in v.get("tests", [])]
+    (st.success if v["verdict"] == "accepted" else st.error)(
+        f"{label}: {v['passed']}/{v['total']} tests passed"
+    )
+    rows = [
+        {
+            "test": t.get("name") or f"#{t['index']}",
+            "visibility": "hidden" if t["hidden"] else "visible",
+            "result": "pass" if t["passed"] else t.get("status", "fail"),
+            "ms": round(t.get("time_ms") or 0, 2),
+        }
+        for t in v.get("tests", [])
+    ]
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
     ff = v.get("first_failure")
@@ -113,5 +128,7 @@ def render_summary(summary: dict) -> None:
     if summary.get("weakest"):
         st.markdown("**Weakest topics:** " + escape_markdown(", ".join(summary["weakest"])))
     for item in summary.get("study_plan", []):
-        st.markdown(f"- **{escape_markdown(item['topic'])}**: read *{escape_markdown(item['heading'])}* "
-                    f"({escape_markdown(item['source'])})")
+        st.markdown(
+            f"- **{escape_markdown(item['topic'])}**: read *{escape_markdown(item['heading'])}* "
+            f"({escape_markdown(item['source'])})"
+        )

@@ -1,5 +1,6 @@
 from collections import deque
 
+
 def course_order(n, prerequisites):
     unlocks = [[] for _ in range(n)]
     indegree = [0] * n

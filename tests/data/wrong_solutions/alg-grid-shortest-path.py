@@ -1,5 +1,6 @@
 from collections import deque
 
+
 def shortest_path(grid):
     rows, cols = len(grid), len(grid[0])
     # Bug: never checks whether the start cell itself is a wall.

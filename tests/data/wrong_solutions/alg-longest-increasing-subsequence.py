@@ -1,5 +1,6 @@
 from bisect import bisect_right
 
+
 def lis_length(nums):
     tails = []
     for x in nums:

@@ -1,5 +1,6 @@
 from collections import OrderedDict
 
+
 def lru_cache(capacity, operations):
     cache = OrderedDict()
     results = []

@@ -1,5 +1,6 @@
 import heapq
 
+
 def merge_k_sorted(lists):
     # Bug: assumes every list is non-empty when seeding the heap.
     heap = [(lst[0], i, 0) for i, lst in enumerate(lists)]

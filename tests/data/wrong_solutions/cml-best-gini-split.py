@@ -17,7 +17,7 @@ def best_gini_split(x, y):
     best = None
     # Bug: also splits between equal values, which no threshold can do.
     for i in range(n - 1):
-        score = ((i + 1) * gini(ys[:i + 1]) + (n - i - 1) * gini(ys[i + 1:])) / n
+        score = ((i + 1) * gini(ys[: i + 1]) + (n - i - 1) * gini(ys[i + 1 :])) / n
         if best is None or score < best[1] - 1e-12:
             best = [float((xs[i] + xs[i + 1]) / 2.0), float(score)]
     return best

@@ -9,4 +9,4 @@ def conv2d(image, kernel, stride):
     # Bug: range stops one window early when the last window ends exactly at the edge.
     rows = range(0, H - kh, stride)
     cols = range(0, W - kw, stride)
-    return [[float((img[i:i + kh, j:j + kw] * ker).sum()) for j in cols] for i in rows]
+    return [[float((img[i : i + kh, j : j + kw] * ker).sum()) for j in cols] for i in rows]

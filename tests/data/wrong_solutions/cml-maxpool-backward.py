@@ -10,8 +10,8 @@ def maxpool_backward(x, dout, pool, stride):
     dx = np.zeros_like(x)
     for i in range(Ho):
         for j in range(Wo):
-            win = x[i * stride:i * stride + pool, j * stride:j * stride + pool]
+            win = x[i * stride : i * stride + pool, j * stride : j * stride + pool]
             # Bug: every tied maximum receives the full gradient.
             mask = win == win.max()
-            dx[i * stride:i * stride + pool, j * stride:j * stride + pool] += mask * dout[i, j]
+            dx[i * stride : i * stride + pool, j * stride : j * stride + pool] += mask * dout[i, j]
     return dx

@@ -8,5 +8,5 @@ def pca(X, k):
     components = vt[:k].copy()
     idx = np.argmax(np.abs(components), axis=1)
     components *= np.sign(components[np.arange(k), idx])[:, None]
-    variances = s ** 2
+    variances = s**2
     return [X @ components.T, components, variances[:k] / variances.sum()]
