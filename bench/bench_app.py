@@ -148,9 +148,11 @@ def build_index(home: Path) -> float:
     os.environ["INTERVIEWBOT_HOME"] = str(home)
     from interviewbot.config import load_settings
     from interviewbot.index import KnowledgeIndex
+    from interviewbot.questions import QuestionBank
 
     started = time.perf_counter()
-    KnowledgeIndex(load_settings()).ingest()
+    settings = load_settings()
+    KnowledgeIndex(settings).ingest(QuestionBank(settings).all_sets())
     return time.perf_counter() - started
 
 

@@ -216,8 +216,8 @@ def bench_breakdown(judge, runs: int, where: str = "") -> None:
 
 
 def bench_bank(judge, passes: int, quick: bool) -> None:
-    from interviewbot.bank import QuestionBank
     from interviewbot.config import load_settings
+    from interviewbot.questions import QuestionBank
 
     questions = [q for q in QuestionBank(load_settings()).questions("coding") if q.reference_solution]
     if quick:

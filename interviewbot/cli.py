@@ -12,6 +12,7 @@ import click
 from interviewbot import __version__
 from interviewbot.config import load_settings
 from interviewbot.errors import InterviewbotError
+from interviewbot.vocabulary import DIFFICULTIES, TRACKS
 
 
 def handle_errors(fn):
@@ -66,13 +67,21 @@ def _index(settings=None):
     return KnowledgeIndex(settings or load_settings())
 
 
+def _ingest(rebuild: bool = False, progress=None, settings=None):
+    """Bring the index in line with the guides and question sets (the report of what changed)."""
+    from interviewbot.questions import QuestionBank
+
+    settings = settings or load_settings()
+    return _index(settings).ingest(QuestionBank(settings).all_sets(), rebuild=rebuild, progress=progress)
+
+
 @cli.command()
 @click.option("--rebuild", is_flag=True, help="Drop the index and embed everything again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the ingest report as JSON.")
 @handle_errors
 def ingest(rebuild, as_json):
     """Build or refresh the index (incremental: only new or changed text is embedded)."""
-    report = _index().ingest(rebuild=rebuild, progress=None if as_json else _progress_bar())
+    report = _ingest(rebuild, progress=None if as_json else _progress_bar())
     if as_json:
         return emit_json(report.to_dict())
     g, q = report.guides, report.questions
@@ -94,7 +103,7 @@ def search(query, k, as_json):
     """Show the guide chunks most relevant to QUERY, best first."""
     index = _index()
     if not index.is_built():
-        index.ingest(progress=None if as_json else _progress_bar())
+        _ingest(progress=None if as_json else _progress_bar())
     hits = index.search(query, k=k)
     if as_json:
         return emit_json([h.to_dict() for h in hits])
@@ -120,11 +129,9 @@ def questions():
 @handle_errors
 def questions_validate(file):
     """Check a question set (YAML, JSON, CSV or Markdown) without storing it."""
-    from interviewbot.bank import QuestionBank
-    from interviewbot.questions import load_question_set
+    from interviewbot.questions import QuestionBank
 
-    qset = load_question_set(file)
-    QuestionBank(load_settings()).check_addable(qset, click.format_filename(file))
+    qset = QuestionBank(load_settings()).preview_upload(file)
     flagged = sum(q.needs_rubric for q in qset.questions)
     note = f" ({flagged} without a rubric: graded on general quality only)" if flagged else ""
     click.echo(f"OK: set {qset.name!r} with {len(qset.questions)} question(s){note}.")
@@ -135,7 +142,7 @@ def questions_validate(file):
 @handle_errors
 def questions_add(file):
     """Validate, index and store a custom question set (all or nothing)."""
-    from interviewbot.bank import QuestionBank
+    from interviewbot.questions import QuestionBank
 
     settings = load_settings()
     qset = QuestionBank(settings).add_set(file, index=_index(settings))
@@ -147,7 +154,7 @@ def questions_add(file):
 @handle_errors
 def questions_list(as_json):
     """List every question set and its questions per track."""
-    from interviewbot.bank import QuestionBank
+    from interviewbot.questions import QuestionBank
 
     rows = [
         {
@@ -174,7 +181,7 @@ def questions_list(as_json):
 @handle_errors
 def questions_remove(name):
     """Remove a custom set and its vectors."""
-    from interviewbot.bank import QuestionBank
+    from interviewbot.questions import QuestionBank
 
     settings = load_settings()
     qset = QuestionBank(settings).remove_set(name, index=_index(settings))
@@ -187,7 +194,7 @@ def questions_remove(name):
 @handle_errors
 def questions_export(name, output):
     """Export a set as YAML (stdout or a file)."""
-    from interviewbot.bank import QuestionBank
+    from interviewbot.questions import QuestionBank
 
     text = QuestionBank(load_settings()).export_set(name)
     if output:
@@ -201,12 +208,11 @@ def questions_export(name, output):
 
 
 def _services(settings=None):
-    from interviewbot.interview import Services
+    from interviewbot.services import Services
 
-    settings = settings or load_settings()
-    services = Services.build(settings)
+    services = Services.build(settings or load_settings())
     if not services.index.is_built():
-        services.index.ingest(progress=_progress_bar())
+        services.ingest(progress=_progress_bar())
     return services
 
 
@@ -215,13 +221,13 @@ def _services(settings=None):
     "--track",
     "tracks",
     multiple=True,
-    type=click.Choice(["coding", "ml_theory", "system_design", "behavioral"]),
+    type=click.Choice(TRACKS),
     help="Track(s); repeat for a mixed interview (default ml_theory).",
 )
 @click.option("--topic", "topics", multiple=True, help="Restrict to topic(s), e.g. --topic regularization.")
 @click.option(
     "--difficulty",
-    type=click.Choice(["easy", "medium", "hard"]),
+    type=click.Choice(DIFFICULTIES),
     help="Fix the difficulty (default adaptive).",
 )
 @click.option("-n", "--questions", "num", default=3, show_default=True, type=click.IntRange(1, 50))
@@ -280,7 +286,7 @@ def grade(set_file, question_id, answer_file, as_json):
     feedback = grade_answer_file(load_settings(), set_file, question_id, answer_file)
     if as_json:
         return emit_json(feedback.model_dump(mode="json"))
-    from interviewbot.interview import feedback_markdown
+    from interviewbot.render import feedback_markdown
 
     _print_markdown(feedback_markdown(feedback))
 
@@ -339,7 +345,7 @@ def judge(solution, set_file, question_id, visible_only, as_json):
     if as_json:
         emit_json(verdict.model_dump(mode="json"))
     else:
-        from interviewbot.interview import verdict_markdown
+        from interviewbot.render import verdict_markdown
 
         _print_markdown(verdict_markdown(verdict))
     sys.exit(0 if verdict.accepted else 3)
@@ -360,7 +366,7 @@ def _store():
 
 
 @sessions.command("list")
-@click.option("--track", type=click.Choice(["coding", "ml_theory", "system_design", "behavioral"]))
+@click.option("--track", type=click.Choice(TRACKS))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @handle_errors
 def sessions_list(track, as_json):
@@ -416,7 +422,7 @@ def serve(host, port, no_ingest):
     from interviewbot.config import PROJECT_ROOT
 
     if not no_ingest:
-        report = _index().ingest(progress=_progress_bar())
+        report = _ingest(progress=_progress_bar())
         click.echo(
             f"Index ready: {report.guides.total} guide chunks, {report.questions.total} questions "
             f"({report.embedded} embedded now).",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from interviewbot.config import Settings, ensure_home
 from interviewbot.corpus import Chunk, chunk_document, load_guides
 from interviewbot.embeddings import MODEL_ID, Embedder, get_embedder
 from interviewbot.errors import IndexError_, NotFoundError, ValidationError
+from interviewbot.questions.schema import QuestionSet
 
 GUIDES = "guides"
 QUESTIONS = "questions"
@@ -94,6 +97,25 @@ def _hits(res: dict, row: int) -> list[SearchHit]:
 def chunk_items(chunks: Iterable[Chunk]) -> list[IndexItem]:
     """Guide chunks as index items (the id is already a content hash)."""
     return [IndexItem(c.id, c.embed_text, c.text, c.metadata(), c.id) for c in chunks]
+
+
+def question_items(sets: list[QuestionSet]) -> list[IndexItem]:
+    """Questions as index items: prompt and rubric embedded, set/track/difficulty as metadata."""
+    items = []
+    for qset in sets:
+        for q in qset.questions:
+            text = q.prompt + "\n" + "\n".join(kp.text for kp in q.key_points)
+            meta = {
+                "source": f"set:{qset.name}",
+                "heading": q.id,
+                "set": qset.name,
+                "track": q.track,
+                "difficulty": q.difficulty,
+                "topics": ",".join(q.topics),
+            }
+            fingerprint = hashlib.sha256(json.dumps([text, meta], sort_keys=True).encode()).hexdigest()[:20]
+            items.append(IndexItem(q.id, text, q.prompt, meta, fingerprint))
+    return items
 
 
 def open_client(settings: Settings):
@@ -197,16 +219,16 @@ class KnowledgeIndex:
             if progress:
                 progress(min(start + step, len(items)), len(items), stage)
 
-    def ingest(self, rebuild: bool = False, progress: ProgressFn | None = None) -> IngestReport:
-        """Bring the index in line with the guides and question sets on disk."""
-        from interviewbot.bank import QuestionBank
-
+    def ingest(
+        self, question_sets: list[QuestionSet], rebuild: bool = False, progress: ProgressFn | None = None
+    ) -> IngestReport:
+        """Bring the index in line with the guides on disk and these question sets."""
         started = time.perf_counter()
         if rebuild:
             self.reset()
         report = IngestReport()
         report.guides = self.sync_guides(progress)
-        report.questions = self.sync_questions(QuestionBank(self.settings).all_sets(), progress)
+        report.questions = self.sync_questions(question_sets, progress)
         report.seconds = time.perf_counter() - started
         self._write_marker(report)
         return report
@@ -217,8 +239,6 @@ class KnowledgeIndex:
 
     def _write_marker(self, report: IngestReport) -> None:
         if not self.settings.chroma_url:
-            import json
-
             self._marker.write_text(json.dumps({"model": MODEL_ID} | report.to_dict()), encoding="utf-8")
 
     def probably_built(self) -> bool:
@@ -226,16 +246,12 @@ class KnowledgeIndex:
         if self.settings.chroma_url:
             return self.is_built()
         try:
-            import json
-
             return json.loads(self._marker.read_text(encoding="utf-8")).get("model") == MODEL_ID
         except (OSError, ValueError):
             return False
 
-    def sync_questions(self, sets, progress: ProgressFn | None = None) -> SyncReport:
+    def sync_questions(self, sets: list[QuestionSet], progress: ProgressFn | None = None) -> SyncReport:
         """Make the questions collection hold exactly the questions of these sets."""
-        from interviewbot.bank import question_items
-
         return self.sync(QUESTIONS, question_items(sets), progress)
 
     def sync_guides(self, progress: ProgressFn | None = None) -> SyncReport:

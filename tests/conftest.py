@@ -39,12 +39,14 @@ def _built_index(tmp_path_factory):
     """The shipped knowledge indexed once per test run (embedding it takes a while)."""
     from interviewbot.config import load_settings
     from interviewbot.index import KnowledgeIndex
+    from interviewbot.questions import QuestionBank
 
     home = tmp_path_factory.mktemp("built") / "ibhome"
     mp = pytest.MonkeyPatch()
     mp.setenv("INTERVIEWBOT_HOME", str(home))
     try:
-        KnowledgeIndex(load_settings()).ingest()
+        settings = load_settings()
+        KnowledgeIndex(settings).ingest(QuestionBank(settings).all_sets())
     finally:
         mp.undo()
     return home

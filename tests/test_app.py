@@ -16,10 +16,11 @@ import streamlit as st
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from interviewbot.bank import QuestionBank
 from interviewbot.config import load_settings
 from interviewbot.index import KnowledgeIndex
-from interviewbot.interview import InterviewConfig, InterviewSession, Services
+from interviewbot.interview import InterviewConfig, InterviewSession
+from interviewbot.questions import QuestionBank
+from interviewbot.services import Services
 from interviewbot.transcripts import TranscriptStore
 from tests.conftest import ROOT
 
@@ -511,7 +512,7 @@ def test_settings_apply_backend_key_stays_in_session_never_on_disk(
     start(at, num=1)
     assert any("In your own words" in m.value for m in at.markdown)
     assert fake_openai.request_headers[-1]["authorization"] == f"Bearer {SECRET}"
-    assert session_of(at).services.grader.k == 2  # retrieval depth applied
+    assert session_of(at).services.grader.offline.k == 2  # retrieval depth applied
     assert store().get_session(session_of(at).id)["backend"] == "openai-compatible"
     assert any(b.get("stream") for b in fake_openai.requests)  # the question streamed into the chat
 
@@ -532,7 +533,7 @@ def test_settings_apply_backend_key_stays_in_session_never_on_disk(
         )
     turn = store().get_session(session_of(at).id)["turns"][0]
     assert turn["status"] == "graded" and turn["feedback"]["grader"] == "llm:fake-model"
-    assert turn["citations"] and turn["usage"]
+    assert turn["feedback"]["citations"] and turn["usage"]
 
     secret = SECRET.encode()
     leaked = [p for p in files_under(tmp_path) if secret in p.read_bytes()]

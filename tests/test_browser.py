@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from interviewbot.bank import QuestionBank
 from interviewbot.config import load_settings
+from interviewbot.questions import QuestionBank
 from interviewbot.transcripts import TranscriptStore
 from tests.conftest import ROOT
 
@@ -367,5 +367,5 @@ def test_browser_interview_against_openai_compatible_server(page, llm_app_url, f
     shot("llm-interview-summary")
     turn = TranscriptStore.from_settings(load_settings()).get_session(session_id)["turns"][0]
     assert turn["backend"] == "openai-compatible" and turn["feedback"]["grader"] == "llm:fake-model"
-    assert turn["citations"] and turn["usage"]["total_tokens"] > 0
+    assert turn["feedback"]["citations"] and turn["usage"]["total_tokens"] > 0
     assert any(body.get("stream") for body in fake_openai.requests)

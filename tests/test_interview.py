@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from interviewbot.cli import cli
 from interviewbot.config import load_settings
 from interviewbot.errors import ValidationError
-from interviewbot.interview import InterviewConfig, InterviewSession, Services
+from interviewbot.interview import InterviewConfig, InterviewSession
+from interviewbot.services import Services
 from interviewbot.transcripts import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,8 +136,8 @@ def test_terminal_interview_three_tracks_exports_everything(e2e_set):
     for turn in data["turns"]:
         assert turn["prompt"] in md
         assert f"{turn['score']:.1f}/10" in md
-        assert turn["citations"], turn["question_id"]
-        for cite in turn["citations"]:
+        assert turn["feedback"]["citations"], turn["question_id"]
+        for cite in turn["feedback"]["citations"]:
             assert cite["chunk_id"][:8] in md
     assert "Accepted" in md and "return a + b" in md
     for answer in ("fits noise in the training data", "constant time", "spammers adapt"):
@@ -269,5 +270,6 @@ def test_coding_turn_judges_then_asks_complexity(services):
     out = session.submit_code(q.reference_solution)
     assert out[1].meta["verdict"]["verdict"] == "accepted" and session.turn.awaiting == "follow_up"
     out = session.answer("It runs in linear time with a hash map; space is linear too.")
-    feedback = next(m for m in out if m.kind == "feedback").meta["feedback"]
+    assert any(m.kind == "feedback" for m in out)
+    feedback = services.store.get_session(session.id)["turns"][0]["feedback"]  # stored once, on the turn
     assert feedback["dimensions"]["correctness"] == 10.0 and feedback["citations"]

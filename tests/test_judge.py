@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from interviewbot.bank import QuestionBank
 from interviewbot.cli import cli
 from interviewbot.config import load_settings
 from interviewbot.judge.compare import normalise, values_equal
 from interviewbot.judge.judge0 import Judge0Judge
 from interviewbot.judge.local import LocalJudge, wait_for_cleanup
-from interviewbot.questions import Question
+from interviewbot.questions import Question, QuestionBank
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_EXPECTED = 48_151_623  # only in a hidden test's `expected`: the candidate must not learn it

@@ -123,7 +123,7 @@ def knowledge(tmp_path_factory):
         mp.setenv("INTERVIEWBOT_KNOWLEDGE", str(root / "knowledge"))
         settings = load_settings(env_file=root / "no.env")
     index = KnowledgeIndex(settings)
-    report = index.ingest()
+    report = index.ingest([])
     assert report.guides.embedded >= 6 and report.questions.total == 0
     return SimpleNamespace(index=index, grader=OfflineGrader(get_embedder(), index), graded={})
 

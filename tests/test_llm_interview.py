@@ -78,7 +78,7 @@ def test_terminal_interview_with_llm_backend(e2e_set, fake_openai, monkeypatch):
     for turn in data["turns"]:
         assert turn["backend"] == "openai-compatible" and turn["model"] == "fake-model"
         assert turn["feedback"]["grader"] == "llm:fake-model" and turn["usage"]["total_tokens"] > 0
-        assert turn["citations"] and turn["score"] <= 10
+        assert turn["feedback"]["citations"] and turn["score"] <= 10
     assert any(m["content"] == PHRASED for m in data["messages"])
     graded = [b for b in fake_openai.requests if b.get("response_format", {}).get("type") == "json_object"]
     assert len(graded) == 2

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from interviewbot.bank import QuestionBank
 from interviewbot.config import load_settings
 from interviewbot.errors import ValidationError
+from interviewbot.questions import QuestionBank
 
 GOOD_Q = {
     "id": "mlt-good",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from interviewbot.errors import NotFoundError, ValidationError
+from interviewbot.answers import clean_answer, read_text_file
+from interviewbot.errors import NotFoundError
 from interviewbot.grading.evaluation import evaluate_grader, load_graded_csv
 from interviewbot.grading.feedback import Feedback
-from interviewbot.questions import load_question_set
+from interviewbot.questions import QuestionBank, load_question_set
 
 
 def _grader(settings, with_index: bool = True):
@@ -20,27 +20,12 @@ def _grader(settings, with_index: bool = True):
     if with_index:
         index = KnowledgeIndex(settings, embedder=get_embedder())
         if not index.is_built():
-            index.ingest()
+            index.ingest(QuestionBank(settings).all_sets())
     return OfflineGrader(get_embedder(), index, k=settings.retrieval_k)
-
-
-def read_answer(answer_file: str) -> str:
-    """The answer text from a file or stdin ('-'), with clear errors."""
-    if answer_file == "-":
-        return sys.stdin.read()
-    path = Path(answer_file)
-    if not path.is_file():
-        raise ValidationError(f"{answer_file}: no such answer file.")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ValidationError(f"{answer_file}: not UTF-8 text; save the answer as plain text.") from None
 
 
 def grade_answer_file(settings, set_file: str, question_id: str, answer_file: str) -> Feedback:
     """Grade one answer to one question of a set file."""
-    from interviewbot.interview import clean_answer
-
     qset = load_question_set(set_file)
     question = qset.get(question_id)
     if question is None:
@@ -50,7 +35,7 @@ def grade_answer_file(settings, set_file: str, question_id: str, answer_file: st
             + (" ..." if len(qset.questions) > 10 else "")
             + "."
         )
-    answer = clean_answer(read_answer(answer_file))
+    answer = clean_answer(read_text_file(answer_file))
     return _grader(settings).grade(question, answer).feedback
 
 

@@ -44,3 +44,11 @@ def bound_llm_score(llm_score: float, offline_score: float, *, injection: bool) 
     if injection and score > offline_score:
         return offline_score, True
     return score, False
+
+
+def cap_feedback(feedback, hints_cap: float | None, verdict):
+    """Feedback whose score respects the hint cap and the judge's verdict (a copy when lowered)."""
+    limit = combined_cap(hints_cap, verdict_cap(verdict))
+    if limit is not None and feedback.score > limit:
+        return feedback.model_copy(update={"score": limit, "score_cap": hints_cap})
+    return feedback

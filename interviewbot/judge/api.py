@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from interviewbot.answers import clean_code, read_text_file
 from interviewbot.errors import NotFoundError, ValidationError
 from interviewbot.judge import get_judge
 from interviewbot.judge.models import Verdict
@@ -14,8 +15,6 @@ def judge_file(
     settings, solution: str, set_file: str, question_id: str, visible_only: bool = False
 ) -> Verdict:
     """Judge a solution file against one coding question of a set file."""
-    from interviewbot.interview import clean_code
-
     qset = load_question_set(set_file)
     question = qset.get(question_id)
     if question is None:
@@ -28,11 +27,5 @@ def judge_file(
             f"{question_id} is a {question.track} question; only coding questions can be judged. "
             f"Use `interviewbot grade` for text answers."
         )
-    path = Path(solution)
-    if not path.is_file():
-        raise ValidationError(f"{solution}: no such solution file.")
-    try:
-        code = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ValidationError(f"{solution}: not UTF-8 text; save the solution as a plain .py file.") from None
+    code = read_text_file(solution, "solution")
     return get_judge(settings).run(question, clean_code(code), visible_only=visible_only)

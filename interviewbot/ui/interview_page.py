@@ -6,16 +6,10 @@ import streamlit as st
 
 from interviewbot.config import BACKENDS
 from interviewbot.interview import InterviewConfig, InterviewSession
-from interviewbot.questions import DIFFICULTIES, TRACKS
 from interviewbot.ui import widgets
 from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
+from interviewbot.vocabulary import DIFFICULTIES, TRACK_LABELS, TRACKS
 
-TRACK_LABELS = {
-    "ml_theory": "ML theory",
-    "coding": "Coding",
-    "system_design": "System design",
-    "behavioral": "Behavioral",
-}
 # Static style (no user text): a monospace code editor.
 CODE_CSS = (
     "<style>[class*='st-key-code_'] textarea {font-family: ui-monospace, Menlo, Consolas, monospace;}</style>"
@@ -93,13 +87,6 @@ def _start(config: dict, backend: str) -> None:
     st.session_state["interview"] = session
     st.query_params["session"] = session.id
     st.rerun()
-
-
-def _transcript(session: InterviewSession) -> None:
-    for msg in session.messages:
-        avatar = {"interviewer": "assistant", "candidate": "user", "system": "assistant"}[msg["role"]]
-        with st.chat_message(avatar):
-            widgets.render_message(msg)
 
 
 @st.fragment(run_every=1.0)
@@ -188,7 +175,7 @@ def _code_input(session: InterviewSession) -> None:
             _show_pending_error()
         else:
             st.markdown("**Visible tests only (not graded, not stored):**")
-            widgets.render_verdict(dry[1].model_dump(mode="json"))
+            widgets.render_verdict(dry[1])
 
 
 def _text_input(session: InterviewSession) -> None:
@@ -220,7 +207,7 @@ def render() -> None:
     widgets.progress_header(session)
     if not session.finished:
         _timer(session)
-    _transcript(session)
+    widgets.render_transcript(session.transcript())
     _show_pending_error()
     if session.finished:
         return _finished(session)

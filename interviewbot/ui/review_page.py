@@ -6,28 +6,23 @@ from datetime import UTC, datetime, time
 
 import streamlit as st
 
-from interviewbot.interview import DUE_SCORE
-from interviewbot.questions import TRACKS
+from interviewbot.practice import DUE_SCORE, is_due, rank_topics
 from interviewbot.ui import widgets
 from interviewbot.ui.state import escape_markdown, services, show_error
+from interviewbot.vocabulary import TRACK_LABELS, TRACKS
 
 FORMATS = {
     "md": ("Markdown", "text/markdown"),
     "json": ("JSON", "application/json"),
     "html": ("HTML", "text/html"),
 }
-TRACK_LABELS = {
-    "all": "All tracks",
-    "ml_theory": "ML theory",
-    "coding": "Coding",
-    "system_design": "System design",
-    "behavioral": "Behavioral",
-}
 
 
 def _filters() -> dict:
     cols = st.columns(3)
-    track = cols[0].selectbox("Track", ["all", *TRACKS], format_func=TRACK_LABELS.get, key="rv_track")
+    track = cols[0].selectbox(
+        "Track", ["all", *TRACKS], format_func=lambda t: TRACK_LABELS.get(t, "All tracks"), key="rv_track"
+    )
     since = cols[1].date_input("Since", value=None, key="rv_since")
     min_score = cols[2].slider("Minimum average score", 0.0, 10.0, 0.0, 0.5, key="rv_min")
     since_dt = datetime.combine(since, time.min, tzinfo=UTC) if since else None
@@ -84,9 +79,7 @@ def _transcript(store, session_id: str) -> None:
         )
     if data["status"] == "active":
         st.caption("This interview is still open: continue it on the Interview page.")
-    for msg in data["messages"]:
-        with st.chat_message("user" if msg["role"] == "candidate" else "assistant"):
-            widgets.render_message(msg)
+    widgets.render_transcript(data)
 
 
 def _score_chart(points: list[dict]) -> None:
@@ -131,8 +124,7 @@ def _topic_chart(topics: dict) -> None:
         horizontal=True,
         sort=False,
     )
-    weak = [t for t, s in ranked if s["mean_score"] < DUE_SCORE][:5]
-    strong = [t for t, s in reversed(ranked) if s["mean_score"] >= DUE_SCORE][:5]
+    strong, weak = rank_topics({t: s["mean_score"] for t, s in ranked}, limit=5)
     st.markdown(
         f"**Strengths:** {escape_markdown(', '.join(strong)) or '-'}  \n"
         f"**Weaknesses:** {escape_markdown(', '.join(weak)) or '-'}"
@@ -140,11 +132,7 @@ def _topic_chart(topics: dict) -> None:
 
 
 def _due_list(store, points: list[dict]) -> None:
-    due = [
-        (qid, s)
-        for qid, s in store.question_stats(points).items()
-        if s.get("last_score") is not None and s["last_score"] < DUE_SCORE
-    ]
+    due = [(qid, s) for qid, s in store.question_stats(points).items() if is_due(s.get("last_score"))]
     st.markdown(
         f"**Due for another try** ({len(due)}): questions last scored below {DUE_SCORE:g}; "
         "they come back first in your next interview."

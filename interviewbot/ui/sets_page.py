@@ -7,9 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from interviewbot.bank import QuestionBank
 from interviewbot.errors import ValidationError
-from interviewbot.questions import load_question_set
+from interviewbot.questions import QuestionBank, load_question_set
 from interviewbot.ui.state import escape_markdown, flash, services, show_error, show_flash
 
 SET_TYPES = ["yaml", "yml", "json", "csv", "md"]

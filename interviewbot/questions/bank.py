@@ -1,47 +1,30 @@
-"""The question bank: built-in sets plus the user's custom sets, with atomic add/remove."""
+"""The question bank: built-in sets plus the user's custom sets, one parse cache, atomic add/remove."""
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 from pathlib import Path
 
 from interviewbot.config import Settings, ensure_home
 from interviewbot.errors import NotFoundError, ValidationError
-from interviewbot.questions import Question, QuestionSet, dump_question_set, load_question_set
+from interviewbot.questions.formats import dump_question_set, load_question_set
+from interviewbot.questions.schema import Question, QuestionSet
 
 _SET_FILES = ("*.yaml", "*.yml", "*.json")
 
 
-def question_items(sets: list[QuestionSet]):
-    """Questions as index items: prompt and rubric embedded, set/track/difficulty as metadata."""
-    from interviewbot.index import IndexItem
-
-    items = []
-    for qset in sets:
-        for q in qset.questions:
-            text = q.prompt + "\n" + "\n".join(kp.text for kp in q.key_points)
-            meta = {
-                "source": f"set:{qset.name}",
-                "heading": q.id,
-                "set": qset.name,
-                "track": q.track,
-                "difficulty": q.difficulty,
-                "topics": ",".join(q.topics),
-            }
-            fingerprint = hashlib.sha256(json.dumps([text, meta], sort_keys=True).encode()).hexdigest()[:20]
-            items.append(IndexItem(q.id, text, q.prompt, meta, fingerprint))
-    return items
-
-
 class _ParsedCache:
-    """Validated sets kept as JSON in the data dir, keyed by file path, mtime and size.
+    """The one cache of parsed set files: in process memory, then as JSON in the data dir.
 
-    Parsing the built-in YAML takes ~0.6 s; reading this back takes a fraction of that, which
-    matters for the app's first page. Any mismatch or damage means the file is parsed again.
+    Keyed by file path, mtime and size. Parsing the built-in YAML takes ~0.6 s; reading the JSON
+    back takes a fraction of that (the app's first page), and the memory layer makes a second
+    bank in the same process (another data dir, a test) free. Any mismatch or damage means the
+    file is parsed again. Only the bank's own directories go through it, never uploads.
     """
+
+    _memory: dict[tuple, QuestionSet] = {}
 
     def __init__(self, settings: Settings):
         self.path = settings.home / "cache" / "question_sets.json"
@@ -57,16 +40,27 @@ class _ParsedCache:
         return [stat.st_mtime_ns, stat.st_size]
 
     def load(self, path: Path) -> QuestionSet:
-        entry = self.entries.get(str(path.resolve()))
-        if entry and entry.get("key") == self._key(path):
-            try:
-                qset = QuestionSet.model_validate(entry["data"])
-                qset.source = str(path)
-                return qset
-            except Exception:  # a stale or damaged entry: parse the file instead
-                pass
+        name, key = str(path.resolve()), self._key(path)
+        cached = self._memory.get((name, *key))
+        if cached is None:
+            cached = self._from_disk(name, key) or self._parse(path, name, key)
+            self._memory[(name, *key)] = cached
+        qset = cached.model_copy(deep=True)
+        qset.source = str(path)
+        return qset
+
+    def _from_disk(self, name: str, key: list) -> QuestionSet | None:
+        entry = self.entries.get(name)
+        if not entry or entry.get("key") != key:
+            return None
+        try:
+            return QuestionSet.model_validate(entry["data"])
+        except Exception:  # a stale or damaged entry: parse the file instead
+            return None
+
+    def _parse(self, path: Path, name: str, key: list) -> QuestionSet:
         qset = load_question_set(path)
-        self.entries[str(path.resolve())] = {"key": self._key(path), "data": qset.model_dump(mode="json")}
+        self.entries[name] = {"key": key, "data": qset.model_dump(mode="json")}
         self.dirty = True
         return qset
 
@@ -160,11 +154,20 @@ class QuestionBank:
         if clashes:
             raise ValidationError(f"{filename}: {len(clashes)} duplicate id(s); nothing was saved.", clashes)
 
-    def add_set(self, path: str | Path, index=None) -> QuestionSet:
-        """Validate, index and store a set; on any failure nothing stored or indexed changes."""
+    def preview_upload(self, path: str | Path) -> QuestionSet:
+        """Parse and validate a set file and check it can be added; nothing is stored."""
         path = Path(path)
         qset = load_question_set(path)
         self.check_addable(qset, path.name)
+        return qset
+
+    def add_set(self, source: QuestionSet | str | Path, index=None) -> QuestionSet:
+        """Store and index a set (a file, or one `preview_upload` parsed); all or nothing."""
+        if isinstance(source, QuestionSet):
+            qset = source
+            self.check_addable(qset, Path(qset.source or qset.name).name)
+        else:
+            qset = self.preview_upload(source)
         ensure_home(self.settings)
         final = self.settings.sets_dir / f"{qset.name}.yaml"
         tmp = self.settings.sets_dir / f".{qset.name}.yaml.tmp"

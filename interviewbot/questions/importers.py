@@ -20,7 +20,8 @@ import re
 from pathlib import Path
 
 from interviewbot.errors import ValidationError
-from interviewbot.questions import QuestionSet, validate_set_data
+from interviewbot.questions.schema import QuestionSet
+from interviewbot.questions.validation import validate_set_data
 
 LIST_FIELDS = ("topics", "key_points", "hints", "follow_ups")
 _SLUG = re.compile(r"[^a-z0-9]+")

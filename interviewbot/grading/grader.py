@@ -1,0 +1,56 @@
+"""The one door into grading: offline rubric grade, the LLM grade when configured, the score policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from interviewbot.grading.feedback import Feedback, KeyPointResult
+from interviewbot.grading.offline import OfflineGrader
+from interviewbot.grading.policy import cap_feedback
+from interviewbot.judge.models import Verdict
+from interviewbot.questions import Question
+
+
+@dataclass(frozen=True)
+class GradedTurn:
+    """A graded answer: the feedback shown and stored, and how it was produced."""
+
+    feedback: Feedback
+    model: str | None = None
+    usage: dict = field(default_factory=dict)
+    latency_ms: float = 0.0
+    retrieved: list = field(default_factory=list)
+
+
+class Grader:
+    """Grades turns: always offline first (evidence, citations, caps), then the LLM grader if any."""
+
+    def __init__(self, offline: OfflineGrader, llm=None):
+        self.offline = offline
+        self.llm = llm  # an LLMGrader, or None for offline grading
+
+    @property
+    def name(self) -> str:
+        return "offline" if self.llm is None else f"llm:{self.llm.backend.model}"
+
+    def grade_turn(
+        self, question: Question, text: str, *, hints_used: int = 0, verdict: Verdict | None = None
+    ) -> GradedTurn:
+        """Grade an answer (for coding: the discussion, combined with the judge's verdict)."""
+        result = self.offline.grade(question, text, hints_used=hints_used, verdict=verdict)
+        if self.llm is None:
+            return GradedTurn(result.feedback, retrieved=result.retrieved)
+        feedback, meta = self.llm.grade(question, text, result.retrieved, result.feedback)
+        feedback = cap_feedback(feedback, result.feedback.score_cap, verdict)
+        return GradedTurn(
+            feedback,
+            model=meta.get("model"),
+            usage=meta.get("usage") or {},
+            latency_ms=meta.get("latency_ms") or 0.0,
+            retrieved=result.retrieved,
+        )
+
+    def missed_points(self, question: Question, text: str) -> list[KeyPointResult]:
+        """The rubric points an answer does not fully cover (cheap: the grade reuses this pass)."""
+        results, _, _ = self.offline.scorer.assess(question, text)
+        return [r for r in results if r.status != "covered"]

@@ -1,0 +1,62 @@
+"""Markdown of verdicts, feedback and summaries (the terminal, the CLI and the exports use it)."""
+
+from __future__ import annotations
+
+from interviewbot.grading.feedback import Feedback
+from interviewbot.judge.models import Verdict
+from interviewbot.practice import Summary
+
+_ICON = {"covered": "[x]", "partly": "[~]", "missed": "[ ]"}
+
+
+def verdict_markdown(verdict: Verdict) -> str:
+    """A verdict as Markdown: the outcome, the first failing visible test, the reason."""
+    label = verdict.verdict.replace("_", " ").title()
+    line = f"**{label}**: {verdict.passed}/{verdict.total} tests passed."
+    if verdict.message and verdict.verdict != "accepted":
+        line += f"\n\n{verdict.message.strip()[:500]}"
+    ff = verdict.first_failure
+    if ff is not None:
+        if ff.error:
+            line += f"\n\nFirst failing visible test #{ff.index}: {ff.error}"
+        else:
+            line += (
+                f"\n\nFirst failing visible test #{ff.index}: args `{ff.args}` "
+                f"expected `{ff.expected}`, got `{ff.got}`."
+            )
+    return line
+
+
+def feedback_markdown(fb: Feedback) -> str:
+    """Feedback as Markdown: score, key points with evidence, sources, the next step."""
+    cap = f" (capped at {fb.score_cap:g} for hints)" if fb.score_cap else ""
+    lines = [f"**Score: {fb.score:.1f}/10**{cap}", "", fb.summary]
+    if fb.key_points:
+        lines += ["", "Key points:"]
+        for kp in fb.key_points:
+            ev = f' - "{kp.evidence}"' if kp.evidence else ""
+            lines.append(f"- {_ICON[kp.status]} {kp.text}{ev}")
+    if fb.citations:
+        lines += ["", "From the guides:"]
+        lines += [f'- [{c.chunk_id[:8]}] {c.heading} ({c.source}): "{c.quote}"' for c in fb.citations]
+    if fb.fallback_reason:
+        lines += ["", f"Note: {fb.fallback_reason}"]
+    if fb.next_step:
+        lines += ["", f"Next: {fb.next_step}"]
+    return "\n".join(lines)
+
+
+def summary_markdown(summary: Summary) -> str:
+    """The end-of-session summary as Markdown."""
+    if not summary.questions:
+        return "Interview ended. No question was graded, so there is no score yet."
+    lines = [f"**Interview complete: {summary.questions} graded, overall {summary.overall}/10.**", ""]
+    lines += [f"- {t.replace('_', ' ')}: {s}/10" for t, s in summary.tracks.items()]
+    if summary.strongest:
+        lines += ["", f"Strongest topics: {', '.join(summary.strongest)}."]
+    if summary.weakest:
+        lines += ["", f"Weakest topics: {', '.join(summary.weakest)}."]
+    if summary.study_plan:
+        lines.append("\nStudy plan:")
+        lines += [f'- {p.topic}: read "{p.heading}" ({p.source})' for p in summary.study_plan]
+    return "\n".join(lines)
