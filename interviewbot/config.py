@@ -12,6 +12,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
 BACKENDS = ("offline", "openai", "openai-compatible")
 STRUCTURED_METHODS = ("json_schema", "function_calling", "json_mode")
+RETRIEVAL_K_RANGE = (1, 20)  # guide chunks retrieved per query (the Settings page slider uses it too)
 
 
 def _knowledge_dir() -> Path:
@@ -87,8 +88,9 @@ def _validated(s: Settings) -> Settings:
             f"INTERVIEWBOT_STRUCTURED_METHOD={s.structured_method!r} is unknown. "
             f"Use one of: {', '.join(STRUCTURED_METHODS)}."
         )
-    if s.retrieval_k < 1 or s.retrieval_k > 20:
-        raise ConfigError("INTERVIEWBOT_RETRIEVAL_K must be between 1 and 20.")
+    low, high = RETRIEVAL_K_RANGE
+    if not low <= s.retrieval_k <= high:
+        raise ConfigError(f"INTERVIEWBOT_RETRIEVAL_K must be between {low} and {high}.")
     return s
 
 

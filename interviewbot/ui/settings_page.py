@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from interviewbot.config import BACKENDS, STRUCTURED_METHODS, load_settings
+from interviewbot.config import BACKENDS, RETRIEVAL_K_RANGE, STRUCTURED_METHODS, load_settings
 from interviewbot.index import GUIDES, QUESTIONS
 from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
 
@@ -55,7 +55,7 @@ def _backend_form() -> None:
             key="set_method",
         )
         k = st.slider(
-            "Retrieval depth (guide chunks per query)", 1, 10, min(current.retrieval_k, 10), key="set_k"
+            "Retrieval depth (guide chunks per query)", *RETRIEVAL_K_RANGE, current.retrieval_k, key="set_k"
         )
         saved = st.form_submit_button("Apply", type="primary")
     if saved:
