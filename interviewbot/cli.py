@@ -225,6 +225,7 @@ def _services(settings=None):
     help="Track(s); repeat for a mixed interview (default ml_theory).",
 )
 @click.option("--topic", "topics", multiple=True, help="Restrict to topic(s), e.g. --topic regularization.")
+@click.option("--set", "sets", multiple=True, help="Only questions from these set(s), e.g. --set my-set.")
 @click.option(
     "--difficulty",
     type=click.Choice(DIFFICULTIES),
@@ -234,7 +235,7 @@ def _services(settings=None):
 @click.option("--seed", type=int, help="Make question choice reproducible.")
 @click.option("--resume", "resume_id", help="Continue a stored session.")
 @handle_errors
-def interview(tracks, topics, difficulty, num, seed, resume_id):
+def interview(tracks, topics, sets, difficulty, num, seed, resume_id):
     """Run a mock interview in the terminal (answers from stdin, so it can be scripted)."""
     from interviewbot.interview import InterviewConfig, InterviewSession
     from interviewbot.terminal import TerminalInterview
@@ -248,6 +249,7 @@ def interview(tracks, topics, difficulty, num, seed, resume_id):
         config = InterviewConfig(
             tracks=list(tracks) or ["ml_theory"],
             topics=list(topics),
+            sets=list(sets),
             difficulty=difficulty,
             num_questions=num,
             seed=seed,
@@ -389,7 +391,9 @@ def sessions_list(track, as_json):
 @handle_errors
 def sessions_show(session_id):
     """Print a session's transcript (an id or a unique prefix)."""
-    _print_markdown(_store().export(session_id, "md"))
+    from interviewbot.exports import export_session
+
+    _print_markdown(export_session(_store().get_session(session_id), "md"))
 
 
 @sessions.command("export")
@@ -399,7 +403,9 @@ def sessions_show(session_id):
 @handle_errors
 def sessions_export(session_id, fmt, output):
     """Export a session as Markdown, JSON or self-contained HTML."""
-    text = _store().export(session_id, fmt)
+    from interviewbot.exports import export_session
+
+    text = export_session(_store().get_session(session_id), fmt)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}.", err=True)

@@ -37,6 +37,8 @@ class InterviewConfig:
     difficulty: str | None = None  # None: adaptive, starting at medium
     num_questions: int = 5
     seed: int | None = None
+    sets: list[str] = field(default_factory=list)  # question-set names; empty: every set
+    question_ids: list[str] = field(default_factory=list)  # ask these first (e.g. the ones due)
 
     def __post_init__(self):
         bad = [t for t in self.tracks if t not in TRACKS]
@@ -161,6 +163,9 @@ class InterviewSession:
     @classmethod
     def start(cls, services: Services, config: InterviewConfig, on_token=None) -> InterviewSession:
         """Create a stored session and ask the first question (`on_token` streams LLM phrasing)."""
+        for qid in config.question_ids:  # unknown ids and set names fail here, before anything is stored
+            services.bank.get(qid)
+        services.bank.questions(sets=config.sets)
         sid = services.store.create_session(
             config=config.to_dict(), backend=services.backend, model=services.model
         )
@@ -220,10 +225,14 @@ class InterviewSession:
         return len(self.asked) >= self.config.num_questions
 
     def _pick(self) -> Question | None:
-        bank, store = self.services.bank, self.services.store
-        track = self.config.tracks[len(self.asked) % len(self.config.tracks)]
-        pool = [q for q in bank.questions(track, self.config.topics) if q.id not in self.asked]
-        wider = [q for q in bank.questions(track) if q.id not in self.asked] if self.config.topics else []
+        bank, store, config = self.services.bank, self.services.store, self.config
+        chosen = [qid for qid in config.question_ids if qid not in self.asked]
+        if chosen:
+            return bank.get(chosen[0])
+        track = config.tracks[len(self.asked) % len(config.tracks)]
+        pool = [q for q in bank.questions(track, config.topics, sets=config.sets) if q.id not in self.asked]
+        wider = [q for q in bank.questions(track, sets=config.sets) if q.id not in self.asked]
+        wider = wider if config.topics else []
         rows = store.progress()  # one read serves both statistics
         rng = random.Random(f"{self.config.seed}-{len(self.asked)}")
         key = practice.priority_key(store.question_stats(rows), store.topic_stats(rows), self.difficulty, rng)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from interviewbot.grading.feedback import Feedback
 from interviewbot.judge.models import Verdict
 from interviewbot.practice import Summary
 
 _ICON = {"covered": "[x]", "partly": "[~]", "missed": "[ ]"}
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def inline(text: str) -> str:
+    """Text from an answer, an LLM or a file, made safe inside a Markdown line: one line, no markup."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def verdict_markdown(verdict: Verdict) -> str:
@@ -14,11 +22,11 @@ def verdict_markdown(verdict: Verdict) -> str:
     label = verdict.verdict.replace("_", " ").title()
     line = f"**{label}**: {verdict.passed}/{verdict.total} tests passed."
     if verdict.message and verdict.verdict != "accepted":
-        line += f"\n\n{verdict.message.strip()[:500]}"
+        line += f"\n\n{inline(verdict.message.strip()[:500])}"
     ff = verdict.first_failure
     if ff is not None:
         if ff.error:
-            line += f"\n\nFirst failing visible test #{ff.index}: {ff.error}"
+            line += f"\n\nFirst failing visible test #{ff.index}: {inline(ff.error)}"
         else:
             line += (
                 f"\n\nFirst failing visible test #{ff.index}: args `{ff.args}` "
@@ -30,19 +38,22 @@ def verdict_markdown(verdict: Verdict) -> str:
 def feedback_markdown(fb: Feedback) -> str:
     """Feedback as Markdown: score, key points with evidence, sources, the next step."""
     cap = f" (capped at {fb.score_cap:g} for hints)" if fb.score_cap else ""
-    lines = [f"**Score: {fb.score:.1f}/10**{cap}", "", fb.summary]
+    lines = [f"**Score: {fb.score:.1f}/10**{cap}", "", inline(fb.summary)]
     if fb.key_points:
         lines += ["", "Key points:"]
         for kp in fb.key_points:
-            ev = f' - "{kp.evidence}"' if kp.evidence else ""
-            lines.append(f"- {_ICON[kp.status]} {kp.text}{ev}")
+            ev = f' - "{inline(kp.evidence)}"' if kp.evidence else ""
+            lines.append(f"- {_ICON[kp.status]} {inline(kp.text)}{ev}")
     if fb.citations:
         lines += ["", "From the guides:"]
-        lines += [f'- [{c.chunk_id[:8]}] {c.heading} ({c.source}): "{c.quote}"' for c in fb.citations]
+        lines += [
+            f'- {inline(c.heading)} ({inline(c.source)}, {c.chunk_id[:8]}): "{inline(c.quote)}"'
+            for c in fb.citations
+        ]
     if fb.fallback_reason:
-        lines += ["", f"Note: {fb.fallback_reason}"]
+        lines += ["", f"Note: {inline(fb.fallback_reason)}"]
     if fb.next_step:
-        lines += ["", f"Next: {fb.next_step}"]
+        lines += ["", f"Next: {inline(fb.next_step)}"]
     return "\n".join(lines)
 
 
@@ -53,10 +64,13 @@ def summary_markdown(summary: Summary) -> str:
     lines = [f"**Interview complete: {summary.questions} graded, overall {summary.overall}/10.**", ""]
     lines += [f"- {t.replace('_', ' ')}: {s}/10" for t, s in summary.tracks.items()]
     if summary.strongest:
-        lines += ["", f"Strongest topics: {', '.join(summary.strongest)}."]
+        lines += ["", f"Strongest topics: {inline(', '.join(summary.strongest))}."]
     if summary.weakest:
-        lines += ["", f"Weakest topics: {', '.join(summary.weakest)}."]
+        lines += ["", f"Weakest topics: {inline(', '.join(summary.weakest))}."]
     if summary.study_plan:
         lines.append("\nStudy plan:")
-        lines += [f'- {p.topic}: read "{p.heading}" ({p.source})' for p in summary.study_plan]
+        lines += [
+            f'- {inline(p.topic)}: read "{inline(p.heading)}" ({inline(p.source)})'
+            for p in summary.study_plan
+        ]
     return "\n".join(lines)

@@ -7,8 +7,6 @@ numbered migrations that are never edited once released; applying them twice is 
 
 from __future__ import annotations
 
-import html
-import json
 import re
 import uuid
 from datetime import UTC, datetime
@@ -358,76 +356,3 @@ class TranscriptStore:
             for topic in row["topics"] or []:
                 acc.setdefault(topic, []).append(row["score"])
         return {t: {"n": len(v), "mean_score": round(sum(v) / len(v), 2)} for t, v in acc.items()}
-
-    # --- export ------------------------------------------------------------------------------
-
-    def export(self, session_id: str, fmt: str) -> str:
-        """The session as Markdown, JSON or a self-contained HTML page."""
-        exporters = {"md": export_markdown, "json": export_json, "html": export_html}
-        if fmt not in exporters:
-            raise ValidationError(f"unknown export format {fmt!r}; use md, json or html.")
-        return exporters[fmt](self.get_session(session_id))
-
-
-_ROLE = {"interviewer": "Interviewer", "candidate": "You", "system": "Judge"}
-
-
-def _title(data: dict) -> str:
-    tracks = ", ".join(t.replace("_", " ") for t in data["tracks"]) or "interview"
-    return f"Interview {data['id'][:8]} ({tracks}), {data['started_at'][:16].replace('T', ' ')} UTC"
-
-
-def _score_line(data: dict) -> str:
-    scores = [t["score"] for t in data["turns"] if t["score"] is not None]
-    if not scores:
-        return "No graded answers."
-    return f"{len(scores)} graded answer(s), mean score {sum(scores) / len(scores):.1f}/10."
-
-
-def export_markdown(data: dict) -> str:
-    lines = [f"# {_title(data)}", "", f"Status: {data['status']}. {_score_line(data)}", ""]
-    for m in data["messages"]:
-        label = _ROLE.get(m["role"], m["role"])
-        lines.append(f"## {label} ({m['kind'].replace('_', ' ')})")
-        lines.append("")
-        lines.append(_fenced(m["content"]) if m["kind"] == "code" else m["content"])
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _fenced(code: str) -> str:
-    """A code block whose fence is longer than any backtick run inside the code."""
-    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}python\n{code}\n{fence}"
-
-
-def export_json(data: dict) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
-
-
-_CSS = """body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;padding:0 1em;color:#222}
-.m{border-left:4px solid #ccc;margin:1em 0;padding:.3em 1em;background:#fafafa}
-.interviewer{border-color:#3b7dd8}.candidate{border-color:#2a9d5c}.system{border-color:#b5651d}
-.who{font-weight:600;font-size:.9em;color:#555}
-pre{white-space:pre-wrap;word-wrap:break-word;margin:.4em 0;font-family:inherit}
-pre.code{font-family:ui-monospace,monospace;background:#f0f0f0;padding:.5em}"""
-
-
-def export_html(data: dict) -> str:
-    """A self-contained page; every piece of text is escaped (user text is never markup)."""
-    esc = html.escape
-    parts = [
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{esc(_title(data))}</title>"
-        f"<style>{_CSS}</style></head><body><h1>{esc(_title(data))}</h1>"
-        f"<p>Status: {esc(data['status'])}. {esc(_score_line(data))}</p>"
-    ]
-    for m in data["messages"]:
-        role = m["role"] if m["role"] in _ROLE else "system"
-        cls = "code" if m["kind"] == "code" else ""
-        parts.append(
-            f"<div class='m {role}'><div class='who'>{esc(_ROLE.get(m['role'], m['role']))} · "
-            f"{esc(m['kind'].replace('_', ' '))}</div><pre class='{cls}'>{esc(m['content'])}</pre></div>"
-        )
-    parts.append("</body></html>")
-    return "\n".join(parts)

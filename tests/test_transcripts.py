@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from interviewbot.cli import cli
 from interviewbot.errors import NotFoundError, ValidationError
+from interviewbot.exports import export_session
 from interviewbot.transcripts import MIGRATIONS, TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,19 +74,19 @@ def test_store_unknown_session_and_bad_format(store):
         store.get_session("deadbeef")
     sid = _session_with_turn(store)
     with pytest.raises(ValidationError, match="md, json or html"):
-        store.export(sid, "pdf")
+        export_session(store.get_session(sid), "pdf")
     with pytest.raises(ValueError, match="unknown turn field"):
         store.update_turn(1, not_a_column=1)
 
 
 def test_exports_escape_user_text(store):
     sid = _session_with_turn(store, answer="<script>alert('x')</script> & more")
-    page = store.export(sid, "html")
+    page = export_session(store.get_session(sid), "html")
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
     assert page.startswith("<!doctype html>") and "<link" not in page  # self-contained
-    md = store.export(sid, "md")
+    md = export_session(store.get_session(sid), "md")
     assert "What is a p-value?" in md and "<script>alert('x')</script>" in md
-    assert json.loads(store.export(sid, "json"))["turns"][0]["score"] == 6.5
+    assert json.loads(export_session(store.get_session(sid), "json"))["turns"][0]["score"] == 6.5
 
 
 WRITER = """
@@ -180,7 +181,7 @@ def test_markdown_export_fences_code_containing_backticks(store):
     sid = _session_with_turn(store)
     code = "s = '''\n```\nnot the end\n```\n'''"
     store.add_message(sid, role="candidate", kind="code", content=code)
-    assert "````python\n" + code + "\n````" in store.export(sid, "md")
+    assert "````python\n" + code + "\n````" in export_session(store.get_session(sid), "md")
 
 
 def test_track_filter_applies_before_the_limit(store):

@@ -103,13 +103,18 @@ class QuestionBank:
         return self._sets
 
     def questions(
-        self, track: str | None = None, topics: list[str] | None = None, difficulty: str | None = None
+        self,
+        track: str | None = None,
+        topics: list[str] | None = None,
+        difficulty: str | None = None,
+        sets: list[str] | None = None,
     ) -> list[Question]:
-        """Questions matching the filters (topics: any overlap)."""
+        """Questions matching the filters (topics: any overlap; sets: by name, unknown names rejected)."""
         wanted = {t.strip().lower().replace(" ", "-") for t in topics or [] if t.strip()}
+        chosen = [self.get_set(name) for name in sets] if sets else self.all_sets()
         return [
             q
-            for s in self.all_sets()
+            for s in chosen
             for q in s.questions
             if (not track or q.track == track)
             and (not difficulty or q.difficulty == difficulty)
@@ -154,12 +159,16 @@ class QuestionBank:
         if clashes:
             raise ValidationError(f"{filename}: {len(clashes)} duplicate id(s); nothing was saved.", clashes)
 
+    def taken(self) -> dict:
+        """The ids (with their set) and set names already loaded: a new set may not reuse them."""
+        return {
+            "ids": {q.id: s.name for s in self.all_sets() for q in s.questions},
+            "names": {s.name for s in self.all_sets()},
+        }
+
     def preview_upload(self, path: str | Path) -> QuestionSet:
-        """Parse and validate a set file and check it can be added; nothing is stored."""
-        path = Path(path)
-        qset = load_question_set(path)
-        self.check_addable(qset, path.name)
-        return qset
+        """Parse and validate a set file, clashes with loaded sets included; nothing is stored."""
+        return load_question_set(path, taken=self.taken())
 
     def add_set(self, source: QuestionSet | str | Path, index=None) -> QuestionSet:
         """Store and index a set (a file, or one `preview_upload` parsed); all or nothing."""

@@ -20,7 +20,7 @@ def _read_text(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ValidationError(
-            f"{path.name}: file is {size / 2**20:.1f} MB; question sets are limited to "
+            f"{path.name}: the file is {size / 2**20:.2f} MB; question sets are limited to "
             f"{MAX_FILE_BYTES // 2**20} MB. Split it into several sets."
         )
     if size == 0:
@@ -75,12 +75,12 @@ def _child(node, part):
     return None
 
 
-def parse_question_set(text: str, filename: str, fmt: str) -> QuestionSet:
+def parse_question_set(text: str, filename: str, fmt: str, taken: dict | None = None) -> QuestionSet:
     """Parse and validate a set from text; every problem is reported at once, with its line."""
     import yaml
 
     if fmt in ("csv", "md"):
-        return importers.parse(text, filename, fmt)
+        return importers.parse(text, filename, fmt, taken)
     try:
         data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_LOADER)
     except json.JSONDecodeError as exc:
@@ -88,13 +88,22 @@ def parse_question_set(text: str, filename: str, fmt: str) -> QuestionSet:
             f"{filename}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}."
         ) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ValidationError(
-            f"{filename}: invalid YAML{where}: {problem}. Check indentation and quoting."
-        ) from None
-    return validate_set_data(data, filename, _yaml_locator(text) if fmt == "yaml" else None)
+        raise ValidationError(f"{filename}: {_yaml_problem(exc)}. Check indentation and quoting.") from None
+    return validate_set_data(data, filename, _yaml_locator(text) if fmt == "yaml" else None, taken=taken)
+
+
+def _yaml_problem(exc) -> str:
+    """Where YAML broke: where the unclosed thing opened when the parser only noticed at the end."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark, context = getattr(exc, "problem_mark", None), getattr(exc, "context", None)
+    opened = getattr(exc, "context_mark", None)
+    if opened is not None and context and "end of stream" in problem:
+        return (
+            f"invalid YAML at line {opened.line + 1}, column {opened.column + 1}: {context} that is never "
+            f"closed ({problem})"
+        )
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return f"invalid YAML{where}: {problem}"
 
 
 def detect_format(path: Path) -> str:
@@ -107,11 +116,11 @@ def detect_format(path: Path) -> str:
     return {".yml": "yaml", ".markdown": "md"}.get(suffix, suffix[1:])
 
 
-def load_question_set(path: str | Path) -> QuestionSet:
-    """Parse and validate a question-set file (YAML, JSON, CSV or Markdown)."""
+def load_question_set(path: str | Path, taken: dict | None = None) -> QuestionSet:
+    """Parse and validate a question-set file (YAML, JSON, CSV or Markdown); `taken`: see validation."""
     path = Path(path)
     fmt = detect_format(path)
-    qset = parse_question_set(_read_text(path), path.name, fmt)
+    qset = parse_question_set(_read_text(path), path.name, fmt, taken)
     qset.source = str(path)
     return qset
 

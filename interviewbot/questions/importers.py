@@ -36,13 +36,13 @@ def _set_name(filename: str) -> str:
     return slugify(Path(filename).stem, 60) or "custom-set"
 
 
-def parse(text: str, filename: str, fmt: str) -> QuestionSet:
-    """Parse CSV or Markdown text into a validated set."""
+def parse(text: str, filename: str, fmt: str, taken: dict | None = None) -> QuestionSet:
+    """Parse CSV or Markdown text into a validated set (`taken`: ids and names already in use)."""
     if fmt == "csv":
         data, locate = _csv_data(text, filename)
-        return validate_set_data(data, filename, locate, unit="row")
+        return validate_set_data(data, filename, locate, unit="row", taken=taken)
     data, locate = _markdown_data(text, filename)
-    return validate_set_data(data, filename, locate)
+    return validate_set_data(data, filename, locate, taken=taken)
 
 
 # --- CSV --------------------------------------------------------------------------------------

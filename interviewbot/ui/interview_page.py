@@ -46,7 +46,14 @@ def _setup_form() -> None:
     tracks = left.multiselect(
         "Track(s)", TRACKS, default=["ml_theory"], format_func=TRACK_LABELS.get, key="setup_tracks"
     )
-    topic_options = sorted({t for track in tracks or TRACKS for t in svc.bank.topics(track)})
+    sets = right.multiselect(
+        "Question sets (optional: all when empty)",
+        [qs.name for qs in svc.bank.all_sets()],
+        format_func=_set_label(svc.bank),
+        key="setup_sets",
+    )
+    chosen = [q for track in tracks or TRACKS for q in svc.bank.questions(track, sets=sets)]
+    topic_options = sorted({t for q in chosen for t in q.topics})
     topics = right.multiselect("Topics (optional: any of these)", topic_options, key="setup_topics")
     difficulty = left.selectbox(
         "Difficulty",
@@ -69,10 +76,17 @@ def _setup_form() -> None:
         config = dict(
             tracks=tracks or ["ml_theory"],
             topics=topics,
+            sets=sets,
             difficulty=None if difficulty == "adaptive" else difficulty,
             num_questions=num,
         )
         _start(config, backend)
+
+
+def _set_label(bank):
+    """'my-set (custom, 12 questions)' for the set picker."""
+    sizes = {qs.name: (len(qs.questions), "built-in" if qs.builtin else "custom") for qs in bank.all_sets()}
+    return lambda name: f"{name} ({sizes[name][1]}, {sizes[name][0]} questions)"
 
 
 def _start(config: dict, backend: str) -> None:
@@ -202,6 +216,8 @@ def render() -> None:
     """The Interview page."""
     st.title("Mock interview")
     session = _session()
+    if session is None and (pending := st.session_state.pop("start_interview", None)):
+        return _start(pending, browser_settings().backend)  # a one-click start from the Review page
     if session is None:
         return _setup_form()
     widgets.progress_header(session)

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from interviewbot.corpus import MAX_GUIDE_BYTES
 from interviewbot.errors import ValidationError
-from interviewbot.questions import QuestionBank, load_question_set
+from interviewbot.questions import MAX_FILE_BYTES, QuestionBank
 from interviewbot.ui.state import escape_markdown, flash, services, show_error, show_flash
 
 SET_TYPES = ["yaml", "yml", "json", "csv", "md"]
 GUIDE_TYPES = ["md", "txt", "pdf"]
+SET_LIMIT_MB = MAX_FILE_BYTES // 2**20  # the uploaders refuse what the validators would
+GUIDE_LIMIT_MB = MAX_GUIDE_BYTES // 2**20
 
 
 def _with_upload(uploaded, fn):
@@ -63,10 +66,13 @@ def _browse(bank: QuestionBank) -> None:
             )
 
 
-def _check_upload(bank: QuestionBank, path: Path):
-    """Validate without storing anything: parse the file, then check name and ids are free."""
-    qset = load_question_set(path)
-    bank.check_addable(qset, path.name)
+def _preview(bank: QuestionBank, uploaded):
+    """The upload parsed and checked once (kept for the Add button); nothing is stored."""
+    kept = st.session_state.get("_set_preview")
+    if kept and kept[0] == uploaded.file_id:
+        return kept[1]
+    qset = _with_upload(uploaded, bank.preview_upload)
+    st.session_state["_set_preview"] = (uploaded.file_id, qset)
     return qset
 
 
@@ -77,11 +83,13 @@ def _upload_set(svc) -> None:
         "Markdown (a ## heading per question, or a plain list of questions). "
         "A file with any problem is rejected whole: nothing is stored."
     )
-    uploaded = st.file_uploader("Question set file", type=SET_TYPES, key=_uploader_key("set_upload"))
+    uploaded = st.file_uploader(
+        "Question set file", type=SET_TYPES, key=_uploader_key("set_upload"), max_upload_size=SET_LIMIT_MB
+    )
     if uploaded is None:
         return
     try:
-        qset = _with_upload(uploaded, lambda p: _check_upload(svc.bank, p))
+        qset = _preview(svc.bank, uploaded)
     except Exception as exc:
         return _show_validation(exc)
     tracks = sorted({q.track for q in qset.questions})
@@ -91,7 +99,7 @@ def _upload_set(svc) -> None:
     )
     if st.button("Add set", key="btn_add_set", type="primary", icon=":material/add:"):
         try:
-            added = _with_upload(uploaded, lambda p: svc.bank.add_set(p, index=svc.index))
+            added = svc.bank.add_set(qset, index=svc.index)
         except Exception as exc:
             return _show_validation(exc)
         flash(f"Added {added.name!r}: {len(added.questions)} question(s), indexed.")
@@ -117,7 +125,9 @@ def _remove_set(svc) -> None:
 def _guides(svc) -> None:
     st.subheader("Guides")
     st.caption("Markdown, text or PDF. It is chunked by heading, embedded and cited in feedback.")
-    uploaded = st.file_uploader("Guide file", type=GUIDE_TYPES, key=_uploader_key("guide_upload"))
+    uploaded = st.file_uploader(
+        "Guide file", type=GUIDE_TYPES, key=_uploader_key("guide_upload"), max_upload_size=GUIDE_LIMIT_MB
+    )
     if uploaded is not None and st.button(
         "Add guide", key="btn_add_guide", type="primary", icon=":material/add:"
     ):

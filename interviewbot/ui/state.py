@@ -114,4 +114,7 @@ _MD_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$:=")
 def escape_markdown(text: str) -> str:
     """Show user text literally: no Markdown, links, images, HTML, LaTeX or icon codes get interpreted."""
     escaped = "".join("\\" + ch if ch in _MD_SPECIALS else ch for ch in text)
+    # The frontend expands `:name:` shortcodes and links bare URLs even when ':' is escaped; a
+    # zero-width space after each colon breaks both patterns without changing what is shown.
+    escaped = escaped.replace(":", ":\u200b")
     return escaped.replace("\n", "  \n")  # keep the writer's line breaks

@@ -52,7 +52,7 @@ def render_message(msg: dict, feedback: Feedback | None = None, summary: Summary
         if kind == "code":
             st.code(msg["content"], language="python")
         else:
-            st.markdown(escape_markdown(msg["content"]))
+            st.text(msg["content"], width="stretch")  # exactly what was typed: no Markdown, links or icons
     elif kind == "feedback" and feedback is not None:
         render_feedback(feedback)
     elif kind == "verdict" and meta.get("verdict"):
@@ -70,6 +70,8 @@ def render_message(msg: dict, feedback: Feedback | None = None, summary: Summary
 
 def render_feedback(fb: Feedback) -> None:
     """Score, key-point checklist with quoted evidence, citations in an expander, next step."""
+    if fb.fallback_reason:  # first: the user should know which grader they are reading
+        st.warning(escape_markdown(fb.fallback_reason))
     cols = st.columns([1, 3])
     cols[0].metric("Score", f"{fb.score:.1f}/10")
     with cols[1]:
@@ -94,8 +96,6 @@ def render_feedback(fb: Feedback) -> None:
                     f"id `{c.chunk_id[:8]}`  \n"
                     f"> {escape_markdown(c.quote)}"
                 )
-    if fb.fallback_reason:
-        st.warning(escape_markdown(fb.fallback_reason))
     if fb.next_step:
         st.markdown(f"**Next:** {escape_markdown(fb.next_step)}")
 
