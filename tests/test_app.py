@@ -17,11 +17,11 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from interviewbot.config import load_settings
+from interviewbot.exports import export_session
 from interviewbot.index import KnowledgeIndex
 from interviewbot.interview import InterviewConfig, InterviewSession
 from interviewbot.questions import QuestionBank
 from interviewbot.services import Services
-from interviewbot.exports import export_session
 from interviewbot.transcripts import TranscriptStore
 from tests.conftest import ROOT
 
