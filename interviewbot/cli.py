@@ -204,6 +204,46 @@ def questions_export(name, output):
         click.echo(text, nl=False)
 
 
+# --- user guides -----------------------------------------------------------------------------
+
+
+@cli.group()
+def guides():
+    """Add, list and remove your own guides (Markdown, text or PDF)."""
+
+
+@guides.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@handle_errors
+def guides_add(file):
+    """Validate, chunk, index and store a guide (all or nothing); feedback can then cite it."""
+    n = _index().add_guide(file, progress=_progress_bar())
+    click.echo(f"Added guide {Path(file).name!r}: {n} chunk(s) stored and indexed.")
+
+
+@guides.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@handle_errors
+def guides_list(as_json):
+    """Your guides (the shipped ones are in knowledge/guides)."""
+    rows = [{"name": p.name, "bytes": p.stat().st_size} for p in _index().user_guides()]
+    if as_json:
+        return emit_json(rows)
+    if not rows:
+        click.echo("No guides of your own yet. Add one with `interviewbot guides add FILE`.")
+    for r in rows:
+        click.echo(f"{r['name']:<40} {r['bytes'] / 1024:8.1f} KB")
+
+
+@guides.command("remove")
+@click.argument("name")
+@handle_errors
+def guides_remove(name):
+    """Remove one of your guides and its chunks from the index."""
+    _index().remove_guide(name)
+    click.echo(f"Removed guide {name!r}.")
+
+
 # --- interviews and grading -------------------------------------------------------------------
 
 
