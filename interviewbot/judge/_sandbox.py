@@ -1,14 +1,16 @@
-"""Runs inside the sandboxed child process (started as `python -I -S -B _sandbox.py`).
+"""Runs inside a sandboxed child process (started as `python -I -S -B _sandbox.py`).
 
 It reads a job (one JSON line) on stdin, isolates itself (namespaces, an empty /tmp, limits,
 an unprivileged uid, no new privileges), then:
 
-- role "candidate": loads the candidate's code and serves calls read from the command fd,
-  writing each normalised return value (or error) to the result fd. Expected values are never
-  sent here: the parent compares, so nothing the code does in this process can fake a pass.
-- role "checker": runs a question's `check(candidate)` code, calling the candidate process
-  through the same pipes; it makes itself non-dumpable so the candidate cannot read or
-  trace it, and reports on stdout.
+- role "candidate": loads the candidate's code, reports its top-level names, and serves calls
+  read from the command fd, writing each return value (in the wire format) or error to the
+  result fd. Expected values are never sent here: the parent compares, so nothing the code
+  does in this process can fake a pass; the parent validates every line it writes.
+- role "checker": runs a question's `check(candidate)` code in its own work dir. Its calls to
+  `candidate` and to the candidate's other top-level names go to the parent, which relays them
+  to the candidate's process; it reports the outcome to the parent. It makes itself
+  non-dumpable so the candidate cannot read or trace it.
 
 Stdlib only: this file must not import interviewbot (site-packages are not on the path).
 """
@@ -19,7 +21,6 @@ import os
 import resource
 import signal
 import sys
-import time
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
 MS_BIND, MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_RDONLY = 4096, 16384, 1 << 18, 2, 4, 32, 1
@@ -186,131 +187,285 @@ def _setup(job):
     return isolation
 
 
-def _error_text(exc):
-    return f"{type(exc).__name__}: {exc}"[:2000]
+# --- both roles ----------------------------------------------------------------------------------
+
+STDOUT_CAP = 2000  # characters of printing kept per call (the rest still counts toward the output limit)
+_write = os.write  # bound before any candidate code runs, like the encoder below
 
 
-def _send(stream, obj):
-    stream.write(json.dumps(obj, allow_nan=True) + "\n")
-    stream.flush()
+def _send(fd, message):
+    """One wire line, written whole (a pipe write of <= 64 KB is atomic; larger ones loop)."""
+    data = wire.dumps(message)
+    while data:
+        data = data[_write(fd, data) :]
+
+
+def _error(exc, filename):
+    """An exception as wire data: type, message and the frames in `filename` only."""
+    try:
+        message = str(exc)[:2000]
+    except BaseException:  # a candidate's __str__ that raises
+        message = "<the exception's message could not be read>"
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename == filename:
+            frames.append([tb.tb_lineno, code.co_name[:200]])
+        tb = tb.tb_next
+    omitted = max(0, len(frames) - 30)
+    frames = frames[:5] + frames[5 + omitted :] if omitted else frames
+    return {"type": type(exc).__name__[:100], "message": message, "frames": frames, "omitted": omitted}
+
+
+class _Capture:
+    """sys.stdout during one call: passes everything through to the real stdout, keeps the start."""
+
+    def __init__(self, real):
+        self.real, self.kept, self.size = real, [], 0
+
+    def write(self, text):
+        text = str(text)
+        if self.size < STDOUT_CAP:
+            self.kept.append(text[: STDOUT_CAP - self.size])
+            self.size += len(self.kept[-1])
+        return self.real.write(text)
+
+    def flush(self):
+        self.real.flush()
+
+    def text(self):
+        return "".join(self.kept)
+
+
+# --- role "candidate" ----------------------------------------------------------------------------
+
+
+def _syntax_error(exc):
+    if not isinstance(exc, SyntaxError):  # e.g. ValueError: source code cannot contain null bytes
+        return {"type": type(exc).__name__, "message": str(exc)[:2000], "frames": [], "omitted": 0}
+    where = {"line": exc.lineno, "column": exc.offset, "end_column": getattr(exc, "end_offset", None)}
+    return {"type": type(exc).__name__, "message": str(exc.msg)[:2000], **where}
+
+
+def _names(module):
+    """The module's top-level names for `check` code: [name, "call" | "value" | "module", module name]."""
+    names = []
+    for name, value in list(module.items())[:2000]:
+        if not isinstance(name, str) or name.startswith("__"):
+            continue
+        if isinstance(value, type(sys)):
+            names.append([name[:100], "module", str(getattr(value, "__name__", ""))[:200]])
+        else:  # values are fetched when check code uses them: a large table costs nothing until then
+            names.append([name[:100], "call" if callable(value) else "value", ""])
+    return names
 
 
 def _load_candidate(job, results):
+    """Compile and run the candidate's module; report the outcome and its names."""
     try:
         code = compile(job["code"], "solution.py", "exec")
     except (SyntaxError, ValueError) as exc:
-        _send(results, {"type": "load", "status": "syntax_error", "error": _error_text(exc)})
+        _send(results, {"type": "load", "status": "syntax_error", "error": _syntax_error(exc)})
         return None
     module = {"__name__": "solution", "__builtins__": __builtins__}
     try:
         exec(code, module)
+        if not callable(module.get(job["entry_point"])):
+            raise NameError(f"the function {job['entry_point']}() is not defined")
+        names = _names(module)
     except MemoryError:
-        _send(results, {"type": "load", "status": "memory", "error": "MemoryError while loading the code"})
+        _send(results, {"type": "load", "status": "memory", "error": _error(MemoryError(), "solution.py")})
         return None
     except BaseException as exc:
-        _send(results, {"type": "load", "status": "error", "error": _error_text(exc)})
+        _send(results, {"type": "load", "status": "error", "error": _error(exc, "solution.py")})
         return None
-    fn = module.get(job["entry_point"])
-    if not callable(fn):
-        _send(
-            results,
-            {
-                "type": "load",
-                "status": "error",
-                "error": f"NameError: the function {job['entry_point']}() is not defined",
-            },
-        )
-        return None
-    _send(results, {"type": "load", "status": "ok"})
-    return fn
+    _send(results, {"type": "load", "status": "ok", "names": names})
+    return module
 
 
-def _serve(fn, commands, results, normalise):
+def _call(module, call):
+    """Run one call (or fetch one value) for the parent; the reply without its output."""
+    try:
+        value = module[call["name"]]
+        if not call["get"]:
+            value = value(*wire.decode(call["args"], "numpy"), **wire.decode(call["kwargs"], "numpy"))
+        return {"ok": True, "value": wire.encode(value)}
+    except MemoryError:
+        return {"ok": False, "status": "memory", "error": _error(MemoryError(), "solution.py")}
+    except BaseException as exc:
+        return {"ok": False, "status": "error", "error": _error(exc, "solution.py")}
+
+
+def _serve(module, commands, results, value_limit):
+    real_stdout = sys.stdout
     for line in commands:
         call = json.loads(line)
-        started = time.perf_counter()
+        capture = _Capture(sys.__stdout__)
+        sys.stdout = capture
         try:
-            value = fn(*call["args"], **call["kwargs"])
-            reply = {"type": "result", "i": call["i"], "ok": True, "got": normalise(value)}
-        except MemoryError:
-            reply = {
-                "type": "result",
-                "i": call["i"],
-                "ok": False,
-                "status": "memory",
-                "error": "MemoryError",
-            }
-        except RecursionError as exc:
-            reply = {"type": "result", "i": call["i"], "ok": False, "error": _error_text(exc)}
-        except BaseException as exc:
-            reply = {"type": "result", "i": call["i"], "ok": False, "error": _error_text(exc)}
-        reply["ms"] = (time.perf_counter() - started) * 1000
+            reply = _call(module, call)
+        finally:
+            sys.stdout = real_stdout
         try:
-            _send(results, reply)
+            capture.flush()
+        except BaseException:
+            pass
+        reply.update(type="result", i=call["i"], out=capture.text())
+        try:
+            data = wire.dumps(reply)
         except (TypeError, ValueError) as exc:
-            _send(
-                results,
-                {"type": "result", "i": call["i"], "ok": False, "error": _error_text(exc), "ms": reply["ms"]},
-            )
+            data = _failure(call, exc)
+        if len(data) > value_limit:
+            data = _failure(call, ValueError(f"the returned value is too large ({len(data) // 2**20} MB)"))
+        while data:
+            data = data[_write(results, data) :]
+
+
+def _failure(call, exc):
+    reply = {"ok": False, "status": "error", "error": _error(exc, "solution.py")}
+    return wire.dumps({**reply, "type": "result", "i": call["i"], "out": ""})
 
 
 def _run_candidate(job):
-    commands = os.fdopen(job["cmd_fd"], "r", buffering=1)
-    results = os.fdopen(job["res_fd"], "w", buffering=1)
+    commands = os.fdopen(job["in_fd"], "r", buffering=1)
+    results = job["out_fd"]
     sys.setrecursionlimit(job.get("recursion_limit", 10_000))
-    normalise = job["_normalise"]
-    fn = _load_candidate(job, results)
-    if fn is not None:
-        _serve(fn, commands, results, normalise)
+    module = _load_candidate(job, results)
+    if module is not None:
+        _serve(module, commands, results, job["value_limit"])
     os._exit(0)
+
+
+# --- role "checker" ------------------------------------------------------------------------------
 
 
 class CandidateError(Exception):
-    """The candidate's function raised (or the candidate process died)."""
+    """The candidate's function raised an exception that is not a builtin one."""
+
+
+class _Candidate:
+    """Calls into the candidate's process, relayed by the parent."""
+
+    def __init__(self, requests, replies):
+        self.requests, self.replies = requests, replies
+        self.raised = []  # exceptions this proxy raised (the candidate's), to tell them from check's own
+
+    def proxy(self, name):
+        def call(*args, **kwargs):
+            return self.ask({"name": name, "get": False, "args": list(args), "kwargs": kwargs})
+
+        call.__name__ = call.__qualname__ = name
+        return call
+
+    def ask(self, request):
+        request = {**request, "args": wire.encode(request["args"]), "kwargs": wire.encode(request["kwargs"])}
+        _send(self.requests, {"type": "call", **request})
+        line = self.replies.readline()
+        if not line:
+            os._exit(0)  # the parent stopped the check (the candidate died or misbehaved)
+        reply = json.loads(line)
+        if reply["ok"]:
+            return wire.decode(reply["value"], "numpy")
+        raise self._exception(reply["error"])
+
+    def _exception(self, error):
+        """The candidate's exception as the same builtin type, so `except ValueError` in check works."""
+        kind = getattr(__import__("builtins"), error["type"], None)
+        is_builtin = isinstance(kind, type) and issubclass(kind, Exception)
+        try:
+            exc = (
+                kind(error["message"])
+                if is_builtin
+                else CandidateError(f"{error['type']}: {error['message']}")
+            )
+        except Exception:
+            exc = CandidateError(f"{error['type']}: {error['message']}")
+        self.raised.append(exc)
+        return exc
+
+
+class _Namespace(dict):
+    """Builtins for check code, then the candidate's top-level names (as in HumanEval's harness)."""
+
+    def __init__(self, builtins, names, candidate):
+        super().__init__(builtins)
+        self.names, self.candidate = {n: (kind, extra) for n, kind, extra in names}, candidate
+
+    def __missing__(self, name):
+        kind, extra = self.names.get(name, (None, None))
+        if kind == "call":
+            value = self.candidate.proxy(name)
+        elif kind == "module":
+            import importlib
+
+            value = importlib.import_module(extra)
+        elif kind == "value":
+            value = self.candidate.ask({"name": name, "get": True, "args": [], "kwargs": {}})
+        else:
+            raise KeyError(name)
+        self[name] = value
+        return value
+
+
+def _run_check(job, start, candidate):
+    """Run the check code; the outcome and, for the author, the full traceback."""
+    import builtins
+
+    namespace = {"__name__": "check", "__builtins__": _Namespace(vars(builtins), start["names"], candidate)}
+    try:
+        exec(compile(job["check"], "check.py", "exec"), namespace)
+        namespace["check"](candidate.proxy(start["entry_point"]))
+        return {"outcome": "passed", "detail": ""}
+    except BaseException as exc:
+        detail = _check_traceback(exc)
+        if any(exc is raised for raised in candidate.raised):
+            outcome = "candidate"
+        else:
+            outcome = "failed" if isinstance(exc, AssertionError) else "error"
+        return {"outcome": outcome, "detail": detail}
+
+
+def _check_traceback(exc):
+    """The exception with the frames of check.py only (the judge's own frames are noise to an author)."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "check.py"]
+    lines = traceback.StackSummary.from_list(frames[-40:]).format()
+    text = "Traceback (check code):\n" + "".join(lines) + "".join(traceback.format_exception_only(exc))
+    return text[-20_000:]
 
 
 def _run_checker(job):
-    commands = os.fdopen(job["cmd_fd"], "w", buffering=1)
-    results = os.fdopen(job["res_fd"], "r", buffering=1)
-    out = sys.__stdout__
-    normalise = job["_normalise"]
-    counter = iter(range(10**9))
-
-    def candidate(*args, **kwargs):
-        i = next(counter)
-        _send(commands, {"i": f"check-{i}", "args": normalise(list(args)), "kwargs": normalise(kwargs)})
-        line = results.readline()
-        if not line:
-            raise CandidateError("the candidate's process ended")
-        reply = json.loads(line)
-        if not reply.get("ok"):
-            raise CandidateError(reply.get("error") or "the candidate's function failed")
-        return reply["got"]
-
-    namespace = {"__name__": "checker"}
-    try:
-        exec(compile(job["check"], "check.py", "exec"), namespace)
-        namespace["check"](candidate)
-        _send(out, {"check": "passed"})
-    except CandidateError as exc:
-        _send(out, {"check": "error", "error": str(exc)})
-    except AssertionError as exc:
-        _send(out, {"check": "failed", "error": _error_text(exc)})
-    except BaseException as exc:
-        _send(out, {"check": "failed", "error": _error_text(exc)})
+    requests = job["out_fd"]
+    replies = os.fdopen(job["in_fd"], "r", buffering=1)
+    line = replies.readline()  # {"names": [...], "entry_point": ...} once the tests have passed
+    if not line:
+        os._exit(0)
+    start = json.loads(line)
+    _quote_check_lines(job["check"])
+    result = _run_check(job, start, _Candidate(requests, replies))
+    _send(requests, {"type": "done", **result})
     os._exit(0)
 
 
+def _quote_check_lines(source):
+    """Let tracebacks of check.py quote its lines (the author sees them)."""
+    import linecache
+
+    linecache.cache["check.py"] = (len(source), None, source.splitlines(True), "check.py")
+
+
 def main():
+    global wire
     job = json.loads(sys.stdin.readline())
     sys.path.insert(0, job["judge_dir"])
-    from compare import normalise  # the same rules the parent documents
+    import wire  # the encoding the parent reads (this file's directory, before isolation)
 
     sys.path.pop(0)
-    job["_normalise"] = normalise
     isolation = _setup(job)
     if job["role"] == "candidate":
-        os.write(job["res_fd"], (json.dumps({"type": "hello", "isolation": isolation}) + "\n").encode())
+        _send(job["out_fd"], {"type": "hello", "isolation": isolation})
         _run_candidate(job)
     else:
         _run_checker(job)
