@@ -178,7 +178,7 @@ class QuestionSet(BaseModel):
 
 # --- loading with located errors ------------------------------------------------------------
 
-SET_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".md", ".markdown")
+SET_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv", ".md", ".markdown")
 
 
 def _read_text(path: Path) -> str:
@@ -289,6 +289,10 @@ def parse_question_set(text: str, filename: str, fmt: str) -> QuestionSet:
         from interviewbot import importers
 
         return importers.parse(text, filename, fmt)
+    if fmt == "jsonl":  # HumanEval/MBPP-style problem files
+        from interviewbot.jsonl_import import parse_jsonl
+
+        return parse_jsonl(text, filename)
     try:
         data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_LOADER)
     except json.JSONDecodeError as exc:
@@ -322,11 +326,11 @@ def validate_set_data(data, filename: str, locate=None, unit: str = "line") -> Q
 
 
 def detect_format(path: Path) -> str:
-    """yaml | json | csv | md from the file suffix."""
+    """yaml | json | jsonl | csv | md from the file suffix."""
     suffix = path.suffix.lower()
     if suffix not in SET_SUFFIXES:
         raise ValidationError(
-            f"{path.name}: unsupported file type {suffix or '(none)'}; use .yaml, .json, .csv or .md."
+            f"{path.name}: unsupported file type {suffix or '(none)'}; use .yaml, .json, .jsonl, .csv or .md."
         )
     return {".yml": "yaml", ".markdown": "md"}.get(suffix, suffix[1:])
 

@@ -350,6 +350,7 @@ class _Candidate:
     def __init__(self, requests, replies):
         self.requests, self.replies = requests, replies
         self.raised = []  # exceptions this proxy raised (the candidate's), to tell them from check's own
+        self.last = None  # (request, "returned" | "raised", value): shown to the author on failure
 
     def proxy(self, name):
         def call(*args, **kwargs):
@@ -366,8 +367,25 @@ class _Candidate:
             os._exit(0)  # the parent stopped the check (the candidate died or misbehaved)
         reply = json.loads(line)
         if reply["ok"]:
-            return wire.decode(reply["value"], "numpy")
+            value = wire.decode(reply["value"], "numpy")
+            self.last = (request, "returned", value)
+            return value
+        self.last = (request, "raised", f"{reply['error']['type']}: {reply['error']['message']}")
         raise self._exception(reply["error"])
+
+    def describe_last(self):
+        """The last call for the author: `f(3.5) returned 1.5`."""
+        if self.last is None:
+            return "The check never called the candidate's code."
+        request, how, value = self.last
+        try:
+            args = [repr(a) for a in wire.decode(request["args"], "numpy")]
+            args += [f"{k}={v!r}" for k, v in wire.decode(request["kwargs"], "numpy").items()]
+            shown = value if how == "raised" else repr(value)
+        except Exception:
+            return ""
+        call = request["name"] if request["get"] else f"{request['name']}({', '.join(args)})"
+        return f"Last call to the candidate's code: {call} {how} {shown}"[:2000]
 
     def _exception(self, error):
         """The candidate's exception as the same builtin type, so `except ValueError` in check works."""
@@ -418,7 +436,7 @@ def _run_check(job, start, candidate):
         namespace["check"](candidate.proxy(start["entry_point"]))
         return {"outcome": "passed", "detail": ""}
     except BaseException as exc:
-        detail = _check_traceback(exc)
+        detail = _check_traceback(exc) + "\n" + candidate.describe_last()
         if any(exc is raised for raised in candidate.raised):
             outcome = "candidate"
         else:

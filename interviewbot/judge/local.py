@@ -30,10 +30,9 @@ import threading
 import time
 from pathlib import Path
 
-from interviewbot.judge import protocol, wire
-from interviewbot.judge.compare import normalise, values_equal
-from interviewbot.judge.explain import default_test_name, first_difference
-from interviewbot.judge.models import CodeError, FirstFailure, TestResult, Verdict
+from interviewbot.errors import JudgeError
+from interviewbot.judge import protocol, results, wire
+from interviewbot.judge.models import Verdict
 from interviewbot.judge.protocol import INTERFERENCE, ProtocolViolation
 from interviewbot.questions import Question, TestCase
 
@@ -213,6 +212,8 @@ class LocalJudge:
         judging = _Judging(self, question, code, tests, check)
         try:
             return judging.judge()
+        except OSError as exc:  # no sandbox could start (temp space, descriptors, processes)
+            raise JudgeError(f"the local judge could not start a sandbox: {exc}. Try again.") from exc
         finally:
             judging.clean_up()
 
@@ -257,7 +258,9 @@ class _Judging:
         self.runs: list[_Run] = []
         self.fds: list[int] = []
         self.verdict = Verdict(
-            verdict="accepted", total=len(tests) + bool(check), tests=_results(tests, check)
+            verdict="accepted",
+            total=len(tests) + bool(check),
+            tests=results.named_results(tests, bool(check)),
         )
 
     def judge(self) -> Verdict:
@@ -336,54 +339,19 @@ class _Judging:
             kind = {"syntax_error": "syntax_error", "memory": "memory_limit_exceeded"}
             self.verdict.error = self.loaded.error
             raise _Stop(
-                kind.get(self.loaded.status, "runtime_error"), _one_line(self.loaded.error), "not_run"
+                kind.get(self.loaded.status, "runtime_error"), results.one_line(self.loaded.error), "not_run"
             )
 
     # --- tests ----------------------------------------------------------------------------------
 
     def _test(self, i: int, test: TestCase) -> None:
         """Run test i and record its outcome (a crash or a limit ends the run)."""
-        result = self.verdict.tests[i]
         args, kwargs = wire.encode(test.args), wire.encode(test.kwargs)
         try:
             reply, ms = self.candidate.call(self.question.entry_point, args, kwargs)
         except _Died:
             raise self._died(DIED) from None
-        result.time_ms = round(ms, 3)
-        if not test.hidden:
-            result.stdout = reply.out
-        got, status, error = self._outcome(reply, test)
-        result.status, result.passed = status, status == "passed"
-        if result.passed:
-            self.verdict.passed += 1
-            return
-        if self.verdict.verdict == "accepted":
-            self.verdict.verdict = status
-            self.verdict.message = error or ""
-            self.verdict.error = reply.error
-        if not test.hidden and self.verdict.first_failure is None:
-            self.verdict.first_failure = FirstFailure(
-                index=i,
-                name=result.name,
-                args=test.args,
-                kwargs=test.kwargs,
-                expected=test.expected,
-                got=got,
-                error=error,
-                diff_path=first_difference(got, test.expected) if status == "wrong_answer" else None,
-                stdout=reply.out,
-            )
-
-    def _outcome(self, reply: protocol.Reply, test: TestCase) -> tuple[object, str, str | None]:
-        """(the value as plain data, the test status, the error line)."""
-        if not reply.ok:
-            status = "memory_limit_exceeded" if reply.status == "memory" else "runtime_error"
-            return None, status, _one_line(reply.error)
-        try:
-            got = normalise(reply.value)
-        except TypeError as exc:  # bytes, complex...: not comparable with a JSON `expected`
-            return None, "runtime_error", f"TypeError: {exc}"
-        return got, ("passed" if values_equal(got, test.expected) else "wrong_answer"), None
+        results.record(self.verdict, i, test, reply, ms)
 
     # --- the check --------------------------------------------------------------------------------
 
@@ -443,7 +411,7 @@ class _Judging:
         if done.outcome == "candidate" and failed is not None:
             status = "memory_limit_exceeded" if failed.status == "memory" else "runtime_error"
             self.verdict.error = failed.error
-            message = f"Your function raised during the hidden check: {_one_line(failed.error)}"
+            message = f"Your function raised during the hidden check: {results.one_line(failed.error)}"
             raise _Stop(status, message, author=done.detail)
         label = {"failed": "an assertion failed", "error": "the check code raised (not an AssertionError)"}
         note = "" if done.outcome == "failed" else _AUTHORING
@@ -506,30 +474,11 @@ _AUTHORING = (
 )
 
 
-def _results(tests: list[TestCase], check) -> list[TestResult]:
-    """One result per test, named: the set's `name`, else the args (visible) or "hidden N"."""
-    results, hidden = [], 0
-    for i, t in enumerate(tests):
-        hidden += t.hidden
-        name = t.name or (f"hidden {hidden}" if t.hidden else default_test_name(t.args, t.kwargs))
-        results.append(TestResult(index=i, name=name, hidden=t.hidden))
-    if check:
-        results.append(TestResult(index=len(tests), name="check", hidden=True))
-    return results
-
-
 def _relayed(reply: protocol.Reply) -> dict:
     """What the checker receives: the validated value, or the candidate's exception type and message."""
     if reply.ok:
         return {"ok": True, "value": reply.raw_value}
     return {"ok": False, "error": {"type": reply.error.type, "message": reply.error.message}}
-
-
-def _one_line(error: CodeError | None) -> str:
-    if error is None:
-        return ""
-    where = f" (solution.py, line {error.line})" if error.line and not error.frames else ""
-    return f"{error.type}: {error.message}{where}" if error.message else error.type
 
 
 def _close(fd: int) -> None:
