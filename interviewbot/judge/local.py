@@ -133,11 +133,14 @@ class _Lines:
     """Line reader on a raw fd with a deadline (select), robust to partial writes and huge lines."""
 
     def __init__(self, fd: int):
-        self.fd, self.buf = fd, b""
+        self.fd, self.buf, self.scanned = fd, bytearray(), 0
 
     def read(self, deadline: float, abort=lambda: False) -> bytes | None:
         """The next line; None at EOF; TimeoutError past the deadline; ProtocolViolation if too long."""
-        while b"\n" not in self.buf:
+        while (end := self.buf.find(b"\n", self.scanned)) < 0:
+            self.scanned = len(self.buf)  # a huge line is searched once, not once per chunk
+            if self.scanned > protocol.LINE_LIMIT:
+                raise ProtocolViolation(f"a line longer than {protocol.LINE_LIMIT // 2**20} MB")
             left = deadline - time.perf_counter()
             if left <= 0 or abort():
                 raise TimeoutError
@@ -148,9 +151,9 @@ class _Lines:
             if not chunk:
                 return None
             self.buf += chunk
-            if len(self.buf) > protocol.LINE_LIMIT and b"\n" not in self.buf:
-                raise ProtocolViolation(f"a line longer than {protocol.LINE_LIMIT // 2**20} MB")
-        line, _, self.buf = self.buf.partition(b"\n")
+        line = bytes(self.buf[:end])
+        del self.buf[: end + 1]
+        self.scanned = 0
         return line
 
 

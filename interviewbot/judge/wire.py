@@ -109,6 +109,8 @@ def loads(line: bytes, limit: int) -> dict:
     try:
         text = line.decode("ascii")
         data = json.loads(text, parse_constant=_reject_constant)
+    except WireError:
+        raise
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise WireError(f"a line that is not ASCII JSON ({type(exc).__name__})") from None
     if type(data) is not dict:
