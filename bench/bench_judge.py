@@ -62,7 +62,7 @@ def _spawn(argv: list[str]) -> None:
 FLOORS = {
     "python -I -S -c pass": [sys.executable, "-I", "-S", "-c", "pass"],
     "python -I -c pass (with site)": [sys.executable, "-I", "-c", "pass"],
-    # What _sandbox.py (and compare.py) import before it can answer, without isolation or limits:
+    # What a sandbox process would import if it were started afresh (the fork server pays it once):
     # attribution only, not a floor.
     "python -I -S -B + sandbox imports": [
         sys.executable,
@@ -70,7 +70,7 @@ FLOORS = {
         "-S",
         "-B",
         "-c",
-        "import ctypes, json, math, os, resource, signal, sys, time, typing",
+        "import _signal, ctypes, marshal, math, os, resource, sys, _json",
     ],
 }
 
@@ -166,9 +166,9 @@ def bench_breakdown(judge, runs: int, where: str = "") -> None:
     phases = _Phases()
     try:
         phases.wrap(local.LocalJudge, "run", "start", "end")
-        phases.wrap(local.LocalJudge, "_run", None, "verdict")
+        phases.wrap(local._Judging, "_finish", None, "verdict")
         phases.wrap(local._Run, "__init__", "spawn0", "spawn1")
-        phases.wrap(local._Session, "_read", None, "read")
+        phases.wrap(local._Channel, "receive", None, "read")
         phases.wrap(local._Run, "kill", "kill0", "kill1")
         phases.wrap(local, "_kill_uid", "uid0", "uid1")
     except AttributeError as exc:
@@ -192,13 +192,13 @@ def bench_breakdown(judge, runs: int, where: str = "") -> None:
                 continue
             steps = {
                 "setup (mkdtemp, chown, job)": first["spawn0"] - first["start"],
-                "Popen + reader threads + job write": first["spawn1"] - first["spawn0"],
-                "exec -> hello (interp, imports, isolate)": reads[0] - first["spawn1"],
+                "fork-server request + reader threads": first["spawn1"] - first["spawn0"],
+                "payload -> hello (fork, isolate, limits)": reads[0] - first["spawn1"],
                 "load the code": reads[1] - reads[0],
                 f"{len(reads) - 2} test round trips": reads[-1] - reads[1],
                 "kill + reap": first["kill1"] - first["kill0"],
                 "tails, verdict": first["verdict"] - first["kill1"],
-                "_kill_uid x2 (fork as root)": kill_uid,
+                "_kill_uid (fork as root, clean-up thread)": kill_uid,
                 "rmtree(workdir) + rest": first["end"] - first["verdict"] - kill_uid,
             }
             for k, v in steps.items():

@@ -1,6 +1,8 @@
-"""Runs inside a sandboxed child process (started as `python -I -S -B _sandbox.py`).
+"""The sandbox side of the judge: a fork server (`python -I -S -B _sandbox.py --fork-server FD`)
+whose children each run one sandboxed process.
 
-It reads a job (one JSON line) on stdin, isolates itself (namespaces, an empty /tmp, limits,
+A child gets a setup job from the server and its code from the parent (marshal: the trusted side),
+isolates itself (namespaces, an empty /tmp, limits,
 an unprivileged uid, no new privileges), then:
 
 - role "candidate": loads the candidate's code, reports its top-level names, and serves calls
@@ -15,11 +17,11 @@ an unprivileged uid, no new privileges), then:
 Stdlib only: this file must not import interviewbot (site-packages are not on the path).
 """
 
+import _signal as signal  # the C module: `signal` would import enum (start-up time is judged)
 import ctypes
-import json
+import marshal
 import os
 import resource
-import signal
 import sys
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
@@ -299,8 +301,7 @@ def _call(module, call):
 
 def _serve(module, commands, results, value_limit):
     real_stdout = sys.stdout
-    for line in commands:
-        call = json.loads(line)
+    while (call := _receive(commands)) is not None:
         capture = _Capture(sys.__stdout__)
         sys.stdout = capture
         try:
@@ -327,8 +328,17 @@ def _failure(call, exc):
     return wire.dumps({**reply, "type": "result", "i": call["i"], "out": ""})
 
 
+def _receive(stream):
+    """The next marshal frame from the parent (trusted: it wrote it); None once it closes the pipe."""
+    try:
+        return marshal.load(stream)
+    except EOFError:
+        return None
+
+
 def _run_candidate(job):
-    commands = os.fdopen(job["in_fd"], "r", buffering=1)
+    commands = os.fdopen(job["in_fd"], "rb")
+    job.update(_receive(commands) or {})  # the code: sent by the parent, never through the fork server
     results = job["out_fd"]
     sys.setrecursionlimit(job.get("recursion_limit", 10_000))
     module = _load_candidate(job, results)
@@ -362,10 +372,9 @@ class _Candidate:
     def ask(self, request):
         request = {**request, "args": wire.encode(request["args"]), "kwargs": wire.encode(request["kwargs"])}
         _send(self.requests, {"type": "call", **request})
-        line = self.replies.readline()
-        if not line:
+        reply = _receive(self.replies)
+        if reply is None:
             os._exit(0)  # the parent stopped the check (the candidate died or misbehaved)
-        reply = json.loads(line)
         if reply["ok"]:
             value = wire.decode(reply["value"], "numpy")
             self.last = (request, "returned", value)
@@ -456,11 +465,11 @@ def _check_traceback(exc):
 
 def _run_checker(job):
     requests = job["out_fd"]
-    replies = os.fdopen(job["in_fd"], "r", buffering=1)
-    line = replies.readline()  # {"names": [...], "entry_point": ...} once the tests have passed
-    if not line:
+    replies = os.fdopen(job["in_fd"], "rb")
+    job.update(_receive(replies) or {})  # the check code: sent by the parent, never through the fork server
+    start = _receive(replies)  # {"names": [...], "entry_point": ...} once the tests have passed
+    if start is None:
         os._exit(0)
-    start = json.loads(line)
     _quote_check_lines(job["check"])
     result = _run_check(job, start, _Candidate(requests, replies))
     _send(requests, {"type": "done", **result})
@@ -474,19 +483,114 @@ def _quote_check_lines(source):
     linecache.cache["check.py"] = (len(source), None, source.splitlines(True), "check.py")
 
 
-def main():
-    global wire
-    job = json.loads(sys.stdin.readline())
-    sys.path.insert(0, job["judge_dir"])
-    import wire  # the encoding the parent reads (this file's directory, before isolation)
+# --- the fork server ------------------------------------------------------------------------------
 
-    sys.path.pop(0)
+
+def _serve_forks(sock_fd):
+    """Fork one sandboxed process per request: the interpreter and imports are paid for once.
+
+    Requests (one datagram each on a SOCK_SEQPACKET socket from the judge):
+    - b"S" + a setup-only job (no code, no check: this process's memory is inherited by every
+      later candidate, so nothing secret may pass through it), with the child's four pipe ends
+      (commands in, results out, stdout, stderr) as SCM_RIGHTS; the reply is the child's pid.
+    - b"K" + a pid: kill that child's process group and the child, then reap it. Children are
+      reaped only here, after they are killed, so a pid (and process group) the judge names can
+      never have been reused by another process.
+    It runs no candidate code itself, and exits when the judge's end of the socket closes.
+    """
+    import select
+    import socket
+
+    _prctl(PR_SET_DUMPABLE, 0)  # no one may ptrace it or write its memory, even with the same uid
+    sock, dying = socket.socket(fileno=sock_fd), set()
+    while True:
+        ready, _, _ = select.select([sock], [], [], 0.2 if dying else None)
+        dying = {pid for pid in dying if not _reaped(pid)}
+        if not ready:
+            continue
+        try:
+            data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 4)
+        except OSError:
+            os._exit(0)
+        if not data:
+            os._exit(0)  # the judge's process is gone
+        if data[:1] == b"K":
+            dying.add(_kill(int.from_bytes(data[1:9], "little")))
+        elif data[:1] == b"S" and len(fds) == 4:
+            try:
+                pid = os.fork()
+            except OSError:  # no process to be had: the judge reports it (an empty reply)
+                pid = -1
+            if pid == 0:
+                _forked(marshal.loads(data[1:]), fds)
+            sock.send(pid.to_bytes(8, "little", signed=True) if pid > 0 else b"")
+        for fd in fds:
+            os.close(fd)
+
+
+def _kill(pid):
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    return pid
+
+
+def _reaped(pid):
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:
+        return True
+
+
+def _forked(job, fds):
+    """In the new child: own session, the pipes as its only descriptors, then the job (never returns)."""
+    try:
+        _prctl(PR_SET_DUMPABLE, 1)  # the server's setting is not the child's (a user namespace needs it)
+        in_fd, out_fd, stdout_fd, stderr_fd = fds
+        os.dup2(stdout_fd, 1)
+        os.dup2(stderr_fd, 2)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        keep = sorted({0, 1, 2, in_fd, out_fd})
+        for low, high in zip(keep, keep[1:] + [1 << 16]):
+            os.closerange(low + 1, high)  # the server's socket and anything else it held
+        os.setsid()
+        _run({**job, "in_fd": in_fd, "out_fd": out_fd})
+    finally:
+        os._exit(70)
+
+
+def _run(job):
     isolation = _setup(job)
     if job["role"] == "candidate":
         _send(job["out_fd"], {"type": "hello", "isolation": isolation})
         _run_candidate(job)
     else:
         _run_checker(job)
+
+
+def main():
+    global wire
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import wire  # the encoding the parent reads (this file's directory, before any isolation)
+
+    sys.path.pop(0)
+    fd, *paths = sys.argv[sys.argv.index("--fork-server") + 1 :]
+    _preload(paths)
+    _serve_forks(int(fd))
+
+
+def _preload(paths):
+    """Import NumPy once here, so no judging pays for it (~0.3 s); its children inherit it loaded."""
+    own = list(sys.path)
+    sys.path[:] = paths
+    try:
+        import numpy  # noqa: F401
+    except Exception:
+        pass  # not installed, or broken: a solution that imports it gets the error itself
+    sys.path[:] = own
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ CPU-time, address-space, file-size, open-file and process-count limits; an unpri
 its own when started as root; a scrubbed environment; capped stdout/stderr; a wall-clock kill of
 the whole group. Expected values never enter the sandbox: the parent compares return values.
 
-Protocol: the candidate's process reports hello, load (with its top-level names) and one result
-per call, as wire lines (`wire.py`) that the parent validates before use (`protocol.py`). A
+Protocol: the parent sends the job and each call as marshal frames (it is the trusted side); the
+candidate's process reports hello, load (with its top-level names) and one result per call, as
+JSON wire lines (`wire.py`) that the parent validates before use (`protocol.py`). A
 question's `check` code runs in a second sandboxed process, started alongside the first; its calls
 to the candidate's names are relayed by the parent, so the candidate's process only ever talks
 to the parent and the checker only ever reads values the parent has validated.
@@ -16,12 +17,13 @@ to the parent and the checker only ever reads values the parent has validated.
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import random
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -94,35 +96,99 @@ def _sys_path() -> list[str]:
     return list(dict.fromkeys(stdlib + site))
 
 
-class _Run:
-    """One sandboxed process (candidate or checker) and its pipes."""
+class _ForkServer:
+    """The sandbox launcher: one long-lived `_sandbox.py --fork-server` process, started on first use.
 
-    def __init__(self, job: dict, pass_fds: tuple[int, ...]):
-        self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-B", str(SANDBOX)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=_env(),
-            cwd=job["workdir"],
-            pass_fds=pass_fds,
-            start_new_session=True,
-            close_fds=True,
-        )
-        self.stdout, self.stderr = _Output(self.proc.stdout), _Output(self.proc.stderr)
-        self.proc.stdin.write((json.dumps(job) + "\n").encode())
-        self.proc.stdin.close()
+    Forking a small, already-initialised interpreter instead of starting one per judging takes the
+    interpreter's start-up and imports off every run. Only setup data passes through it (see
+    `_sandbox._serve_forks`); each child gets its code straight from this process.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+
+    def fork(self, job: dict, fds: list[int]) -> int:
+        """A new sandboxed process for `job` holding these pipe ends; its pid."""
+        with self.lock:
+            for _ in range(2):  # a server that died (the OOM killer, kill -9) is replaced once
+                if self.proc is None or self.proc.poll() is not None:
+                    self._launch()
+                try:
+                    socket.send_fds(self.sock, [b"S" + marshal.dumps(job)], fds)
+                    reply = self.sock.recv(8)
+                except OSError:
+                    reply = b""
+                if len(reply) == 8:
+                    return int.from_bytes(reply, "little")
+                self._shut_down()
+        raise OSError("the judge's fork server does not answer")
+
+    def kill(self, pid: int) -> None:
+        """Kill a child's process group and the child (the server reaps it)."""
+        with self.lock:
+            try:
+                self.sock.send(b"K" + pid.to_bytes(8, "little"))
+            except (OSError, AttributeError):
+                pass  # the server is gone: its children died with it (PR_SET_PDEATHSIG)
+
+    def _launch(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-I",
+                    "-S",
+                    "-B",
+                    str(SANDBOX),
+                    "--fork-server",
+                    str(theirs.fileno()),
+                    *_sys_path(),
+                ],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=_env(),
+                cwd="/",
+                start_new_session=True,
+            )
+        self.sock = ours
+
+    def _shut_down(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.sock is not None:
+            self.sock.close()
+        self.proc = self.sock = None
+
+
+_SERVER = _ForkServer()
+
+
+class _Run:
+    """One sandboxed process (candidate or checker), forked by the server, and its output pipes."""
+
+    def __init__(self, job: dict, to_child: int, from_child: int):
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        try:
+            self.pid = _SERVER.fork(job, [to_child, from_child, out_w, err_w])
+        except BaseException:
+            for fd in (out_r, err_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (out_w, err_w):
+                os.close(fd)
+        self.stdout = _Output(os.fdopen(out_r, "rb", buffering=0))
+        self.stderr = _Output(os.fdopen(err_r, "rb", buffering=0))
 
     def kill(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        _SERVER.kill(self.pid)
 
     @property
     def output_exceeded(self) -> bool:
@@ -191,7 +257,7 @@ class _CandidateChannel(_Channel):
     def call(self, name: str, args, kwargs, get: bool = False, deadline: float | None = None):
         """(reply, wall ms) for one call; args and kwargs already in wire form."""
         self.calls += 1
-        self.send(wire.dumps({"i": self.calls, "name": name, "get": get, "args": args, "kwargs": kwargs}))
+        self.send(marshal.dumps({"i": self.calls, "name": name, "get": get, "args": args, "kwargs": kwargs}))
         started = time.perf_counter()
         limit = started + self.time_limit_s + CALL_SLACK_S
         reply = protocol.read_result(self.receive(min(limit, deadline or limit)), self.calls, self.code)
@@ -220,8 +286,8 @@ class LocalJudge:
         finally:
             judging.clean_up()
 
-    def job(self, question: Question, role: str, workdir: Path, uid, cpu_s: float, **extra) -> dict:
-        """What a sandboxed process needs to set itself up."""
+    def job(self, question: Question, role: str, workdir: Path, uid, cpu_s: float) -> dict:
+        """What a sandboxed process needs to set itself up (no code: that goes straight to it)."""
         return {
             "role": role,
             "workdir": str(workdir),
@@ -235,7 +301,6 @@ class LocalJudge:
             "base_memory_mb": BASE_MEMORY_MB,
             "file_mb": self.file_mb,
             "nproc": self.nproc,
-            **extra,
         }
 
 
@@ -290,8 +355,8 @@ class _Judging:
 
     # --- processes ------------------------------------------------------------------------------
 
-    def _spawn(self, role: str, uid, cpu_s: float, **extra) -> tuple[_Run, int, int]:
-        """A sandboxed process in a fresh work dir; returns it and the parent's ends of its pipes."""
+    def _spawn(self, role: str, uid, cpu_s: float, payload: dict) -> tuple[_Run, int, int]:
+        """A sandboxed process in a fresh work dir, sent its payload; it and the parent's pipe ends."""
         workdir = Path(tempfile.mkdtemp(prefix="ibjudge-"))
         self.workdirs.append(workdir)
         if uid is not None:
@@ -301,31 +366,29 @@ class _Judging:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         self.fds += [to_child_w, from_child_r]
-        fds = {"in_fd": to_child_r, "out_fd": from_child_w}
-        job = self.local.job(self.question, role, workdir, uid, cpu_s, **fds, **extra)
-        run = _Run(job, (to_child_r, from_child_w))
+        try:
+            run = _Run(self.local.job(self.question, role, workdir, uid, cpu_s), to_child_r, from_child_w)
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
         self.runs.append(run)
-        os.close(to_child_r)
-        os.close(from_child_w)
+        _Channel(run, to_child_w, from_child_r).send(marshal.dumps(payload))  # never via the server
         return run, to_child_w, from_child_r
 
     def _start(self) -> None:
         limit = self.question.time_limit_s
         calls = len(self.tests) + (CHECK_CALLS if self.check else 0)
-        run, write_fd, read_fd = self._spawn(
-            "candidate",
-            self.uid,
-            limit * max(1, calls) + 1.0,
-            code=self.code,
-            entry_point=self.question.entry_point,
-            value_limit=protocol.VALUE_LIMIT,
-        )
+        payload = {
+            "code": self.code,
+            "entry_point": self.question.entry_point,
+            "value_limit": protocol.VALUE_LIMIT,
+        }
+        run, write_fd, read_fd = self._spawn("candidate", self.uid, limit * max(1, calls) + 1.0, payload)
         self.candidate = _CandidateChannel(run, write_fd, read_fd, self.code, limit)
         if self.check:  # starts now, alongside the candidate: its start-up is off the critical path
             checker_uid = None if self.uid is None else self.uid + 1
-            run, write_fd, read_fd = self._spawn(
-                "checker", checker_uid, limit * CHECK_CALLS + 1.0, check=self.check
-            )
+            cpu_s = limit * CHECK_CALLS + 1.0
+            run, write_fd, read_fd = self._spawn("checker", checker_uid, cpu_s, {"check": self.check})
             self.checker = _Channel(run, write_fd, read_fd)
 
     def _load(self) -> None:
@@ -368,7 +431,7 @@ class _Judging:
         started = time.perf_counter()
         deadline = started + self.question.time_limit_s * CHECK_CALLS + STARTUP_S
         start = {"names": [[n, kind, module] for n, (kind, module) in names.items()], "entry_point": entry}
-        self._to_checker(wire.dumps(start))
+        self._to_checker(marshal.dumps(start))
         failed = None  # the candidate's last error reply during the check
         while True:
             item = self._from_checker(deadline, callables, values)
@@ -379,7 +442,7 @@ class _Judging:
             except _Died:
                 raise self._died("Your code ended the process during the hidden check.") from None
             failed = failed if reply.ok else reply
-            self._to_checker(wire.dumps(_relayed(reply)))
+            self._to_checker(marshal.dumps(_relayed(reply)))
         result.time_ms = round((time.perf_counter() - started) * 1000, 3)
         self._check_outcome(item, failed)
 
@@ -500,7 +563,11 @@ def _clean_up(workdirs: list[Path], uids: list[int]) -> None:
         for uid in uids:
             _kill_uid(uid)
         for workdir in workdirs:
-            shutil.rmtree(workdir, ignore_errors=True)
+            for _ in range(20):  # a child killed a moment ago may still be writing into it
+                shutil.rmtree(workdir, ignore_errors=True)
+                if not workdir.exists():
+                    break
+                time.sleep(0.05)
     finally:
         _CLEANUPS.discard(threading.current_thread())
 
