@@ -254,12 +254,12 @@ def _names(module):
     """The module's top-level names for `check` code: [name, "call" | "value" | "module", module name]."""
     names = []
     for name, value in list(module.items())[:2000]:
-        if not isinstance(name, str) or name.startswith("__"):
+        if not isinstance(name, str) or name.startswith("__") or len(name) > 100:
             continue
         if isinstance(value, type(sys)):
-            names.append([name[:100], "module", str(getattr(value, "__name__", ""))[:200]])
+            names.append([name, "module", str(getattr(value, "__name__", ""))[:200]])
         else:  # values are fetched when check code uses them: a large table costs nothing until then
-            names.append([name[:100], "call" if callable(value) else "value", ""])
+            names.append([name, "call" if callable(value) else "value", ""])
     return names
 
 
@@ -496,6 +496,7 @@ def _serve_forks(sock_fd):
     - b"K" + a pid: kill that child's process group and the child, then reap it. Children are
       reaped only here, after they are killed, so a pid (and process group) the judge names can
       never have been reused by another process.
+    - b"U" + a uid (root only): kill every process left under that per-run uid; replies when done.
     It runs no candidate code itself, and exits when the judge's end of the socket closes.
     """
     import select
@@ -516,6 +517,9 @@ def _serve_forks(sock_fd):
             os._exit(0)  # the judge's process is gone
         if data[:1] == b"K":
             dying.add(_kill(int.from_bytes(data[1:9], "little")))
+        elif data[:1] == b"U":
+            _sweep(int.from_bytes(data[1:9], "little"))
+            sock.send(b"swept")
         elif data[:1] == b"S" and len(fds) == 4:
             try:
                 pid = os.fork()
@@ -526,6 +530,22 @@ def _serve_forks(sock_fd):
             sock.send(pid.to_bytes(8, "little", signed=True) if pid > 0 else b"")
         for fd in fds:
             os.close(fd)
+
+
+def _sweep(uid):
+    """Kill every process of a per-run uid: fork, become that uid, kill(-1); wait for it."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return
+    if pid == 0:
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def _kill(pid):

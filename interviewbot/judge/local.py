@@ -22,7 +22,6 @@ import os
 import random
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -124,6 +123,16 @@ class _ForkServer:
                     return int.from_bytes(reply, "little")
                 self._shut_down()
         raise OSError("the judge's fork server does not answer")
+
+    def sweep(self, uid: int) -> None:
+        """Kill every process of a per-run uid: a small process forked by the server, as that uid, kills
+        everything it may (kill(-1)). Forking this (possibly large) process instead would stall it."""
+        with self.lock:
+            try:
+                self.sock.send(b"U" + uid.to_bytes(8, "little"))
+                self.sock.recv(8)  # done (the server waited for the sweeper)
+            except (OSError, AttributeError):
+                pass  # the server is gone: its children died with it (PR_SET_PDEATHSIG)
 
     def kill(self, pid: int) -> None:
         """Kill a child's process group and the child (the server reaps it)."""
@@ -579,14 +588,5 @@ def wait_for_cleanup(timeout: float = 10.0) -> None:
 
 
 def _kill_uid(uid: int) -> None:
-    """Kill every process left running under a per-run uid (kill(-1) from that uid)."""
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child only makes syscalls
-        try:
-            os.setgid(uid)
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
-        os._exit(0)
-    os.waitpid(pid, 0)
+    """Kill every process left running under a per-run uid (the fork server forks the sweeper)."""
+    _SERVER.sweep(uid)
