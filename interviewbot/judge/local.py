@@ -6,6 +6,8 @@ creation is blocked; the temporary work dir mounted as an empty /tmp and removed
 CPU-time, address-space, file-size, open-file and process-count limits; an unprivileged uid of
 its own when started as root; a scrubbed environment; capped stdout/stderr; a wall-clock kill of
 the whole group. Expected values never enter the sandbox: the parent compares return values.
+Sandboxed processes are forked by a fork server (`_ForkServer`), so no judging pays for starting
+an interpreter.
 
 Protocol: the parent sends the job and each call as marshal frames (it is the trusted side); the
 candidate's process reports hello, load (with its top-level names) and one result per call, as
@@ -302,7 +304,6 @@ class LocalJudge:
             "workdir": str(workdir),
             "uid": uid,
             "isolate": self.isolate,
-            "judge_dir": str(JUDGE_DIR),
             "sys_path": _sys_path(),
             "env": _env(),
             "cpu_s": cpu_s,
