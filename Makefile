@@ -14,7 +14,7 @@ PORT   ?= 8501
 PYTEST_ARGS ?=
 UV_VERSION := 0.13.8
 
-.PHONY: run test lint format install index bench chromium lock clean help
+.PHONY: run test lint format install index vectors bench chromium lock clean help
 
 help:
 	@echo "make run    - set up, build the index if needed, serve the app on http://$(HOST):$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make lint   - ruff check + ruff format --check"
 	@echo "make format - ruff format + ruff check --fix"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml (with hashes)"
+	@echo "make vectors - rebuild knowledge/vectors.npz after editing the shipped guides or sets"
 	@echo "make bench  - run the benchmarks in bench/"
 
 $(BIN)/python:
@@ -49,6 +50,11 @@ lock: | $(BIN)/python
 
 index: install
 	$(BIN)/interviewbot ingest
+
+# Release step: the shipped guides' and sets' vectors, so a first start only loads them.
+# tests/test_vectorpack.py fails when they are stale (after editing knowledge/).
+vectors: install
+	$(BIN)/python scripts/build_vectors.py
 
 run: install
 	$(BIN)/interviewbot serve --host $(HOST) --port $(PORT)

@@ -52,9 +52,8 @@ def _progress_bar():
     def update(done: int, total: int, stage: str) -> None:
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=f"Embedding {stage}", unit="chunk", file=sys.stderr)
-        bar.n = done
-        bar.refresh()
+            bar = bars[stage] = tqdm(total=total, desc=f"Indexing {stage}", unit="item", file=sys.stderr)
+        bar.update(done - bar.n)  # update(), not n=: tqdm's rate and ETA come from update calls
         if done >= total:
             bar.close()
 
@@ -126,15 +125,26 @@ def questions():
 
 @questions.command("validate")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--run-references",
+    is_flag=True,
+    help="Also run each coding question's reference solution through the judge (check failures in full).",
+)
 @handle_errors
-def questions_validate(file):
-    """Check a question set (YAML, JSON, CSV or Markdown) without storing it."""
+def questions_validate(file, run_references):
+    """Check a question set (YAML, JSON, JSONL, CSV or Markdown) without storing it."""
     from interviewbot.questions import QuestionBank
 
     qset = QuestionBank(load_settings()).preview_upload(file)
     flagged = sum(q.needs_rubric for q in qset.questions)
     note = f" ({flagged} without a rubric: graded on general quality only)" if flagged else ""
     click.echo(f"OK: set {qset.name!r} with {len(qset.questions)} question(s){note}.")
+    if run_references:
+        from interviewbot.judge.api import check_references
+
+        report = check_references(load_settings(), qset, progress=lambda line: click.echo(line, err=True))
+        click.echo(report.text)
+        sys.exit(0 if report.ok else 3)
 
 
 @questions.command("add")
@@ -377,19 +387,22 @@ def eval_grading(file, as_json):
 @click.option("--set", "set_file", required=True, type=click.Path(dir_okay=False), help="Question-set file.")
 @click.option("--question", "question_id", required=True, help="Coding question id in that set.")
 @click.option("--visible-only", is_flag=True, help="Run only the visible tests (a dry run).")
+@click.option("--verbose", is_flag=True, help="For question authors: the hidden check's traceback, stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @handle_errors
-def judge(solution, set_file, question_id, visible_only, as_json):
+def judge(solution, set_file, question_id, visible_only, verbose, as_json):
     """Run SOLUTION.py against a coding question's visible and hidden tests in the sandbox."""
     from interviewbot.judge.api import judge_file
+    from interviewbot.judge.explain import verdict_text
 
-    verdict = judge_file(load_settings(), solution, set_file, question_id, visible_only=visible_only)
+    verdict, question = judge_file(
+        load_settings(), solution, set_file, question_id, visible_only=visible_only
+    )
     if as_json:
-        emit_json(verdict.model_dump(mode="json"))
+        extra = {"author_detail": verdict.author_detail} if verbose else {}
+        emit_json(verdict.model_dump(mode="json") | extra)
     else:
-        from interviewbot.render import verdict_markdown
-
-        _print_markdown(verdict_markdown(verdict))
+        click.echo(verdict_text(verdict, question.entry_point, verbose=verbose))
     sys.exit(0 if verdict.accepted else 3)
 
 

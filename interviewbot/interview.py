@@ -360,7 +360,10 @@ class InterviewSession:
         out = [
             self._say("candidate", "code", code),
             self._say(
-                "system", "verdict", verdict_markdown(turn.verdict), {"verdict": turn.stored_verdict()}
+                "system",
+                "verdict",
+                verdict_markdown(turn.verdict, turn.question.entry_point),
+                {"verdict": turn.stored_verdict()},
             ),
         ]
         if turn.verdict.accepted or turn.submissions >= MAX_SUBMISSIONS:

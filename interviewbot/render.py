@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from interviewbot.grading.feedback import Feedback
+from interviewbot.judge import explain
 from interviewbot.judge.models import Verdict
 from interviewbot.practice import Summary
 
@@ -17,22 +18,9 @@ def inline(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def verdict_markdown(verdict: Verdict) -> str:
-    """A verdict as Markdown: the outcome, the first failing visible test, the reason."""
-    label = verdict.verdict.replace("_", " ").title()
-    line = f"**{label}**: {verdict.passed}/{verdict.total} tests passed."
-    if verdict.message and verdict.verdict != "accepted":
-        line += f"\n\n{inline(verdict.message.strip()[:500])}"
-    ff = verdict.first_failure
-    if ff is not None:
-        if ff.error:
-            line += f"\n\nFirst failing visible test #{ff.index}: {inline(ff.error)}"
-        else:
-            line += (
-                f"\n\nFirst failing visible test #{ff.index}: args `{ff.args}` "
-                f"expected `{ff.expected}`, got `{ff.got}`."
-            )
-    return line
+def verdict_markdown(verdict: Verdict, function: str | None = None) -> str:
+    """A verdict as Markdown: the outcome in words, the error or first failing case, what was printed."""
+    return explain.verdict_markdown(verdict, function)
 
 
 def feedback_markdown(fb: Feedback) -> str:

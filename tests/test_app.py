@@ -247,7 +247,7 @@ def test_interview_coding_run_visible_tests_then_submit_and_review(indexed_home)
     assert "Visible tests only" in texts(at)
     assert any(s.value.startswith("Accepted:") for s in at.success)
     table = at.dataframe[0].value
-    assert set(table["visibility"]) == {"visible"} and set(table["result"]) == {"pass"}
+    assert set(table["visibility"]) == {"visible"} and set(table["result"]) == {"Passed"}
     assert store().get_session(session.id)["turns"][0]["code"] in ("", None)  # a dry run stores nothing
 
     ok(at.button(key="btn_submit").click().run())

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from interviewbot.errors import ValidationError
 from interviewbot.questions import importers
+from interviewbot.questions.jsonl import parse_jsonl
 from interviewbot.questions.schema import QuestionSet
 from interviewbot.questions.validation import validate_set_data
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-SET_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".md", ".markdown")
+SET_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv", ".md", ".markdown")
 
 
 def _read_text(path: Path) -> str:
@@ -81,6 +82,8 @@ def parse_question_set(text: str, filename: str, fmt: str, taken: dict | None = 
 
     if fmt in ("csv", "md"):
         return importers.parse(text, filename, fmt, taken)
+    if fmt == "jsonl":  # HumanEval/MBPP-style problem files
+        return parse_jsonl(text, filename, taken)
     try:
         data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_LOADER)
     except json.JSONDecodeError as exc:
@@ -107,11 +110,11 @@ def _yaml_problem(exc) -> str:
 
 
 def detect_format(path: Path) -> str:
-    """yaml | json | csv | md from the file suffix."""
+    """yaml | json | jsonl | csv | md from the file suffix."""
     suffix = path.suffix.lower()
     if suffix not in SET_SUFFIXES:
         raise ValidationError(
-            f"{path.name}: unsupported file type {suffix or '(none)'}; use .yaml, .json, .csv or .md."
+            f"{path.name}: unsupported file type {suffix or '(none)'}; use .yaml, .json, .jsonl, .csv or .md."
         )
     return {".yml": "yaml", ".markdown": "md"}.get(suffix, suffix[1:])
 

@@ -189,7 +189,7 @@ def _code_input(session: InterviewSession) -> None:
             _show_pending_error()
         else:
             st.markdown("**Visible tests only (not graded, not stored):**")
-            widgets.render_verdict(dry[1])
+            widgets.render_verdict(dry[1], turn.question.entry_point)
 
 
 def _text_input(session: InterviewSession) -> None:

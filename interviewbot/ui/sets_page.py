@@ -12,7 +12,7 @@ from interviewbot.errors import ValidationError
 from interviewbot.questions import MAX_FILE_BYTES, QuestionBank
 from interviewbot.ui.state import escape_markdown, flash, services, show_error, show_flash
 
-SET_TYPES = ["yaml", "yml", "json", "csv", "md"]
+SET_TYPES = ["yaml", "yml", "json", "jsonl", "csv", "md"]
 GUIDE_TYPES = ["md", "txt", "pdf"]
 SET_LIMIT_MB = MAX_FILE_BYTES // 2**20  # the uploaders refuse what the validators would
 GUIDE_LIMIT_MB = MAX_GUIDE_BYTES // 2**20

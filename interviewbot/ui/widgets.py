@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from interviewbot.grading.feedback import Feedback
+from interviewbot.judge import explain
 from interviewbot.judge.models import Verdict
 from interviewbot.practice import Summary
 from interviewbot.ui.state import escape_markdown
@@ -100,29 +101,32 @@ def render_feedback(fb: Feedback) -> None:
         st.markdown(f"**Next:** {escape_markdown(fb.next_step)}")
 
 
-def render_verdict(v: Verdict) -> None:
-    """The judge's outcome and a per-test table (hidden tests: pass/fail only)."""
-    label = v.verdict.replace("_", " ").title()
-    (st.success if v.accepted else st.error)(f"{label}: {v.passed}/{v.total} tests passed")
+def render_verdict(v: Verdict, function: str | None = None) -> None:
+    """The judge's outcome in words, the error or first failing case, output, and a row per test."""
+    (st.success if v.accepted else st.error)(explain.headline(v))
+    if v.error is not None:
+        st.code("\n".join(explain.error_lines(v.error)), language=None)
+    elif v.message and not v.accepted:
+        st.text(v.message.strip()[:500])
+    ff = v.first_failure
+    if ff is not None:
+        st.markdown(f"**First failing test:** {escape_markdown(ff.name or f'test {ff.index + 1}')}")
+        st.code("\n".join(explain.case_lines(ff, function)), language=None, wrap_lines=True)
+        if ff.stdout:
+            st.caption("It printed:")
+            st.code(ff.stdout[:2000], language=None)
     rows = [
         {
-            "test": t.name or f"#{t.index}",
+            "test": t.name or f"test {t.index + 1}",
             "visibility": "hidden" if t.hidden else "visible",
-            "result": "pass" if t.passed else t.status,
+            "result": explain.words(t.status),
             "ms": round(t.time_ms or 0, 2),
+            "printed": t.stdout[:200],
         }
         for t in v.tests
     ]
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
-    ff = v.first_failure
-    if ff:
-        st.markdown("**First failing visible test**")
-        shown = {"args": ff.args, "expected": ff.expected, "got": ff.got, "error": ff.error}
-        st.json({k: val for k, val in shown.items() if val is not None})
-    if v.stderr_tail:
-        with st.expander("stderr"):
-            st.code(v.stderr_tail)
 
 
 def render_summary(summary: Summary) -> None:
