@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Fixtures that start real local servers speaking a remote service's protocol.
-pytest_plugins = ["tests.fake_openai", "tests.fake_judge0"]
+pytest_plugins = ["tests.fake_openai", "tests.fake_judge0", "tests.browser"]
 
 _SECRET_VARS = (
     "OPENAI_API_KEY",
