@@ -9,7 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Fixtures that start real local servers: fakes speaking a paid service's protocol, and throw-away
 # PostgreSQL and Chroma servers for the fault tests.
-pytest_plugins = ["tests.fake_openai", "tests.fake_judge0", "tests.servers"]
+pytest_plugins = ["tests.fake_openai", "tests.fake_judge0", "tests.servers", "tests.faults"]
 
 _SECRET_VARS = (
     "OPENAI_API_KEY",
