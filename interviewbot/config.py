@@ -230,9 +230,9 @@ def parse_chroma_url(url: str) -> ChromaEndpoint:
     if not parts.hostname:
         raise ConfigError(f"INTERVIEWBOT_CHROMA_URL={shown!r} names no host. {fix}")
     try:
-        port = parts.port or _DEFAULT_PORTS[parts.scheme.lower()]
+        port = parts.port
     except ValueError:
-        raise ConfigError(f"INTERVIEWBOT_CHROMA_URL={shown!r}: the port must be 1-65535. {fix}") from None
+        port = 0
     if port == 0:
         raise ConfigError(f"INTERVIEWBOT_CHROMA_URL={shown!r}: the port must be 1-65535. {fix}")
     if parts.query or parts.fragment:
@@ -240,7 +240,7 @@ def parse_chroma_url(url: str) -> ChromaEndpoint:
     return ChromaEndpoint(
         scheme=parts.scheme.lower(),
         host=parts.hostname,
-        port=port,
+        port=port or _DEFAULT_PORTS[parts.scheme.lower()],
         path=parts.path.rstrip("/"),
         username=unquote(parts.username or ""),
         password=unquote(parts.password or ""),
