@@ -11,6 +11,7 @@ import contextlib
 import html
 import json
 import re
+import sqlite3
 import time
 import uuid
 from datetime import UTC, datetime
@@ -166,6 +167,7 @@ MIGRATIONS = [
 TURN_FIELDS = {c.name for c in turns.columns} - {"id", "session_id"}
 MIGRATION_LOCK_KEY = 0x1B7E_C0DE  # the Postgres advisory lock that serialises migrations of this app
 READ_RETRY_PAUSE_S = 0.5  # before the one retry of a read whose connection dropped
+SQLITE_BUSY_TIMEOUT_S = 30  # how long a SQLite writer waits for another one to finish
 
 
 def _now() -> str:
@@ -177,11 +179,26 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # and migrations and writes can take the write lock up front (BEGIN IMMEDIATE).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=30000")  # first: switching to WAL below may have to wait
-    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+    _use_wal(cur)
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _use_wal(cur) -> None:
+    """Switch a new database file to WAL (it stays so); processes creating it together take turns."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            # the switch needs the file to itself and does not wait on busy_timeout: retry here
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _sqlite_begin(conn) -> None:
