@@ -293,7 +293,9 @@ class TranscriptStore:
                 f"cannot write the transcript database {path} ({reason}). Make it and its directory "
                 "writable, or set INTERVIEWBOT_HOME to a directory you can write to."
             )
-        return f"the transcript database {path} failed ({reason})."
+        return (
+            f"the transcript database {path} failed ({reason}). Try again; if it persists, check that file."
+        )
 
     def _transient(self, exc: sa.exc.DBAPIError) -> bool:
         """A dropped or refused server connection (SQLite has none to drop)."""

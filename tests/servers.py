@@ -151,6 +151,10 @@ class PostgresCluster:
         self.admin(f"CREATE DATABASE {name} OWNER {PG_USER}")
         return self.url(name)
 
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by `create_database` (its files would pile up over a test run)."""
+        self.admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
     def url(self, dbname: str, password: str = PG_PASSWORD) -> str:
         return f"postgresql+psycopg://{PG_USER}:{password}@127.0.0.1:{self.port}/{dbname}"
 
@@ -274,8 +278,11 @@ def postgres(pg_cluster):
 
 @pytest.fixture
 def postgres_url(postgres):
-    """The SQLAlchemy URL of a fresh, empty database (password included)."""
-    return postgres.create_database()
+    """The SQLAlchemy URL of a fresh, empty database (password included), dropped afterwards."""
+    url = postgres.create_database()
+    yield url
+    postgres.ensure_running()
+    postgres.drop_database(url)
 
 
 @pytest.fixture

@@ -112,18 +112,18 @@ def _unreachable_line(server) -> str:
 def test_ingest_killed_mid_way_is_one_line_and_the_next_ingest_finishes(
     server_mode, chroma_server, fault_output
 ):
-    server_mode(guide_sections=160)  # three batches of embeddings: time to kill after the first
+    server_mode(guide_sections=130)  # three batches of embeddings: time to kill after the first
     proc = _cli("ingest", "--json")
     written = _kill_when(chroma_server, GUIDES, 0, proc)
     line = assert_one_line_error(_finish(proc, fault_output), _unreachable_line(chroma_server), "chroma run")
     assert "--rebuild" not in line and "interviewbot ingest" in line
-    assert written < 160, "the ingest was complete before the kill: no fault was injected"
+    assert written < 130, "the ingest was complete before the kill: no fault was injected"
     chroma_server.start()  # same data directory
     again = fault_output.run_cli("ingest", "--json")
     assert again.returncode == 0, again.stderr[-2000:]
     report = json.loads(again.stdout)
-    assert report["guides"]["total"] == 160 and report["guides"]["unchanged"] >= written
-    assert chroma_server.count(GUIDES) == 160 and chroma_server.count(QUESTIONS) == 2
+    assert report["guides"]["total"] == 130 and report["guides"]["unchanged"] >= written
+    assert chroma_server.count(GUIDES) == 130 and chroma_server.count(QUESTIONS) == 2
 
 
 def test_questions_add_killed_mid_way_stores_nothing_and_ingest_removes_its_vectors(

@@ -68,7 +68,7 @@ def racers():
     pool.close()
 
 
-def _run_trials(racers, new_url) -> None:
+def _run_trials(racers, new_url, drop=lambda url: None) -> None:
     failures = []
     for trial in range(TRIALS):
         url = new_url(trial)
@@ -78,6 +78,7 @@ def _run_trials(racers, new_url) -> None:
         with store.engine.connect() as conn:  # each migration applied exactly once
             assert conn.scalar(sa.text("select count(*) from schema_migrations")) == len(MIGRATIONS)
         store.engine.dispose()
+        drop(url)
     assert failures == [], f"{len(failures)} of {WORKERS * TRIALS} starts failed:\n" + "\n".join(
         failures[:10]
     )
@@ -88,4 +89,4 @@ def test_migration_race_sqlite_8_processes_20_trials(racers, tmp_path):
 
 
 def test_migration_race_postgres_8_processes_20_trials(racers, postgres):
-    _run_trials(racers, lambda n: postgres.create_database())
+    _run_trials(racers, lambda n: postgres.create_database(), postgres.drop_database)
