@@ -109,6 +109,7 @@ def _unreachable_line(server) -> str:
     return f"Cannot reach the Chroma server at http://{CHROMA_USER}:***@127.0.0.1:{server.port}"
 
 
+@pytest.mark.slow
 def test_ingest_killed_mid_way_is_one_line_and_the_next_ingest_finishes(
     server_mode, chroma_server, fault_output
 ):
@@ -126,6 +127,7 @@ def test_ingest_killed_mid_way_is_one_line_and_the_next_ingest_finishes(
     assert chroma_server.count(GUIDES) == 130 and chroma_server.count(QUESTIONS) == 2
 
 
+@pytest.mark.slow
 def test_questions_add_killed_mid_way_stores_nothing_and_ingest_removes_its_vectors(
     server_mode, chroma_server, tmp_path, isolated_home, fault_output
 ):

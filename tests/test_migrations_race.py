@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from interviewbot.transcripts import MIGRATIONS, TranscriptStore
 
+pytestmark = pytest.mark.slow
 WORKERS = 8
 TRIALS = 20
 
