@@ -14,11 +14,11 @@ PORT   ?= 8501
 PYTEST_ARGS ?=
 UV_VERSION := 0.13.8
 
-.PHONY: run test lint format install index vectors bench chromium lock clean help
+.PHONY: run test lint format install index vectors bench chromium postgres lock clean help
 
 help:
 	@echo "make run    - set up, build the index if needed, serve the app on http://$(HOST):$(PORT)"
-	@echo "make test   - set up (incl. headless Chromium), lint, and run the whole test suite"
+	@echo "make test   - set up (incl. headless Chromium, PostgreSQL), lint, and run the whole test suite"
 	@echo "make lint   - ruff check + ruff format --check"
 	@echo "make format - ruff format + ruff check --fix"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml (with hashes)"
@@ -62,6 +62,9 @@ run: install
 chromium:
 	@bash scripts/ensure_chromium.sh
 
+postgres:
+	@bash scripts/ensure_postgres.sh
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -70,7 +73,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install chromium lint
+test: install chromium postgres lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

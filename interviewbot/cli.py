@@ -309,6 +309,8 @@ def interview(tracks, topics, sets, difficulty, num, seed, resume_id):
     runner.attach(session)
     runner.show(opening if opening is not None else _last_question(session))
     runner.run()
+    if runner.unsaved:
+        sys.exit(1)
 
 
 def _last_question(session):

@@ -48,3 +48,15 @@ class LLMError(InterviewbotError):
 
 class StorageError(InterviewbotError):
     """The transcript database could not be read or written."""
+
+
+class NotSavedError(StorageError):
+    """A write did not reach the transcript database: nothing of it was saved, so it can be retried."""
+
+
+class DatabaseDamagedError(StorageError):
+    """The SQLite transcript file is corrupt; the message names it and how to recover."""
+
+
+class IndexServerError(IndexError_):
+    """The Chroma server could not be reached or failed; rebuilding the local index would not help."""

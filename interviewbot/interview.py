@@ -8,6 +8,8 @@ a session can be resumed after a crash or a browser refresh. What to ask is deci
 
 from __future__ import annotations
 
+import copy
+import functools
 import random
 import time
 from dataclasses import asdict, dataclass, field
@@ -17,7 +19,7 @@ from pydantic import BaseModel
 
 from interviewbot import practice, wording
 from interviewbot.answers import clean_answer, clean_code
-from interviewbot.errors import NotFoundError, ValidationError
+from interviewbot.errors import InterviewbotError, NotFoundError, ValidationError
 from interviewbot.grading.policy import hint_cap
 from interviewbot.judge.models import Verdict
 from interviewbot.questions import DIFFICULTIES, TRACKS, Question
@@ -99,6 +101,11 @@ class Turn:
             return "follow_up"
         return "code" if self.question.track == "coding" else "answer"
 
+    @property
+    def has_answer(self) -> bool:
+        """Something gradable was given: an answer, a follow-up answer or a judged submission."""
+        return bool(self.answer or self.verdict or any(f.answer for f in self.follow_ups))
+
     def graded_text(self) -> str:
         """What is graded: the answer and follow-up answers (coding: the discussion only)."""
         parts = [self.answer] if self.answer and self.question.track != "coding" else []
@@ -141,6 +148,25 @@ def _turn_from_row(row: dict, question: Question) -> Turn:
         Verdict.model_validate(stored) if stored else None,
         [FollowUp.model_validate(f) for f in row["follow_ups"] or []],
     )
+
+
+def _all_or_nothing(action):
+    """A candidate action either completes or leaves the session as it was (e.g. a failed save).
+
+    Writes are committed one by one, so a database that fails half-way can leave an extra
+    message behind, but the session in memory never runs ahead of what the user was told.
+    """
+
+    @functools.wraps(action)
+    def run(self, *args, **kwargs):
+        saved = copy.deepcopy(self.turn), list(self.asked), list(self.scores), self.difficulty, self.finished
+        try:
+            return action(self, *args, **kwargs)
+        except InterviewbotError:
+            self.turn, self.asked, self.scores, self.difficulty, self.finished = saved
+            raise
+
+    return run
 
 
 class InterviewSession:
@@ -312,6 +338,7 @@ class InterviewSession:
             raise ValidationError(f"the interviewer is waiting for you to {need}.")
         return self.turn
 
+    @_all_or_nothing
     def answer(self, text: str) -> list[Message]:
         """A text answer: to the question, a follow-up, a design round or the complexity question."""
         text = clean_answer(text)
@@ -351,6 +378,7 @@ class InterviewSession:
         self._save_turn(status="answered")
         return [self._say("interviewer", "follow_up", prompt)]
 
+    @_all_or_nothing
     def submit_code(self, code: str) -> list[Message]:
         """Judge the code against every test; when accepted (or out of tries) ask about complexity."""
         code = clean_code(code)
@@ -381,6 +409,7 @@ class InterviewSession:
         turn = self._require_turn(("code",))
         return self.services.judge.run(turn.question, code, visible_only=True)
 
+    @_all_or_nothing
     def hint(self) -> list[Message]:
         """The next hint on the ladder; each one lowers the score cap."""
         if self.finished or self.turn is None:
@@ -395,6 +424,7 @@ class InterviewSession:
         text = f"Hint {turn.hints_used}/{len(hints)}: {text}"
         return [self._say("interviewer", "hint", text, {"score_cap": hint_cap(turn.hints_used)})]
 
+    @_all_or_nothing
     def skip(self) -> list[Message]:
         """Move on without grading this question."""
         if self.finished or self.turn is None:
@@ -414,6 +444,11 @@ class InterviewSession:
         )
 
     def _grade_and_next(self) -> list[Message]:
+        out = self._grade_turn()
+        return out + self._ask_next()
+
+    def _grade_turn(self) -> list[Message]:
+        """Grade and store the turn in flight; the feedback message (the turn is then closed)."""
         turn = self.turn
         graded = self.grade_current()
         feedback, elapsed = graded.feedback, _now() - turn.asked_at
@@ -432,20 +467,21 @@ class InterviewSession:
             hints_used=turn.hints_used,
         )
         # The feedback itself lives on the turn; the message carries its Markdown for exports.
-        out = [
-            self._say(
-                "interviewer", "feedback", feedback_markdown(feedback), {"elapsed_s": round(elapsed, 1)}
-            )
-        ]
+        meta = {"elapsed_s": round(elapsed, 1)}
+        out = [self._say("interviewer", "feedback", feedback_markdown(feedback), meta)]
         self._record_score(turn.question, feedback.score)
         self.turn = None
-        return out + self._ask_next()
+        return out
 
+    @_all_or_nothing
     def end(self) -> list[Message]:
         """Finish: a summary with per-track/per-topic scores and a study plan."""
         if self.finished:
             return []
-        if self.turn is not None:
+        out = []
+        if self.turn is not None and self.turn.has_answer:
+            out = self._grade_turn()  # what was already answered is graded, not thrown away
+        elif self.turn is not None:
             self._save_turn(status="skipped", elapsed_s=_now() - self.turn.asked_at)
             self.turn = None
         index = self.services.index
@@ -455,4 +491,4 @@ class InterviewSession:
         self.finished = True
         msg = self._say("interviewer", "summary", summary_markdown(summary))
         self.services.store.end_session(self.id, summary=summary.model_dump(mode="json"))
-        return [msg]
+        return [*out, msg]

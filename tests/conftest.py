@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# Fixtures that start real local servers speaking a remote service's protocol.
-pytest_plugins = ["tests.fake_openai", "tests.fake_judge0", "tests.browser"]
+# Fixtures that start real local servers: fakes speaking a paid service's protocol, throw-away
+# PostgreSQL and Chroma servers for the fault tests, and the app in Chromium for browser tests.
+pytest_plugins = ["tests.fake_openai", "tests.fake_judge0", "tests.servers", "tests.faults", "tests.browser"]
 
 _SECRET_VARS = (
     "OPENAI_API_KEY",

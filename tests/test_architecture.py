@@ -18,6 +18,7 @@ LAYERS = {
         "prompts",
         "corpus",
         "embeddings",
+        "vectorpack",
         "questions",
         "index",
         "judge",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 
 from interviewbot.cli import cli
 from interviewbot.config import load_settings
-from interviewbot.errors import ValidationError
+from interviewbot.errors import NotSavedError, ValidationError
 from interviewbot.interview import InterviewConfig, InterviewSession
 from interviewbot.services import Services
 from interviewbot.transcripts import TranscriptStore
@@ -273,3 +274,57 @@ def test_coding_turn_judges_then_asks_complexity(services):
     assert any(m.kind == "feedback" for m in out)
     feedback = services.store.get_session(session.id)["turns"][0]["feedback"]  # stored once, on the turn
     assert feedback["dimensions"]["correctness"] == 10.0 and feedback["citations"]
+
+
+def test_end_grades_an_answer_whose_follow_up_is_pending(services):
+    session = InterviewSession.start(services, InterviewConfig(tracks=["ml_theory"], num_questions=3, seed=4))
+    first = session.turn.question
+    session.answer(first.key_points[0].text + ", and that is all I know about it.")
+    assert session.turn is not None and session.turn.awaiting == "follow_up"
+    out = session.end()
+    assert [m.kind for m in out] == ["feedback", "summary"]
+    turns = services.store.get_session(session.id)["turns"]
+    assert [t["status"] for t in turns] == ["graded"] and turns[0]["score"] is not None
+    assert "No question was graded" not in out[-1].content
+
+
+def test_terminal_end_after_an_answer_grades_it(indexed_home):
+    res = CliRunner().invoke(
+        cli,
+        ["interview", "-n", "1", "--seed", "4"],
+        input="Overfitting fits noise in the training data.\n\n:end\n",
+    )
+    assert res.exit_code == 0, res.output
+    assert "No question was graded" not in res.output and "Interview complete: 1 graded" in res.output
+
+
+class _FailingStore:
+    """The real store, except that writes fail while `down` is set (as a stopped database would)."""
+
+    def __init__(self, store):
+        self._store, self.down = store, False
+
+    def __getattr__(self, name):
+        attr = getattr(self._store, name)
+        if self.down and name in ("add_message", "update_turn", "start_turn", "end_session"):
+
+            def fail(*args, **kwargs):
+                raise NotSavedError("Not saved: the transcript database is not reachable.")
+
+            return fail
+        return attr
+
+
+def test_a_failed_save_leaves_the_session_as_it_was(services):
+    flaky = _FailingStore(services.store)
+    services = dataclasses.replace(services, store=flaky)
+    session = InterviewSession.start(services, InterviewConfig(tracks=["ml_theory"], num_questions=2, seed=4))
+    before = (session.turn.question.id, session.turn.answer, list(session.asked))
+    flaky.down = True
+    with pytest.raises(NotSavedError):
+        session.answer(session.turn.question.reference_answer)
+    assert (session.turn.question.id, session.turn.answer, list(session.asked)) == before
+    flaky.down = False
+    session.answer(session.turn.question.reference_answer)  # the retry goes through
+    answers = [m for m in flaky.get_session(session.id)["messages"] if m["role"] == "candidate"]
+    assert len(answers) == 1

@@ -189,3 +189,88 @@ def test_track_filter_applies_before_the_limit(store):
     for _ in range(3):
         store.create_session(config={"tracks": ["coding"]})
     assert [r["id"] for r in store.list_sessions(track="ml_theory", limit=2)] == [theory]
+
+
+# --- migrations: frozen DDL -------------------------------------------------------------------
+
+
+def _columns(url: str) -> dict[str, list[str]]:
+    inspector = sa.inspect(TranscriptStore(url).engine)
+    return {t: [c["name"] for c in inspector.get_columns(t)] for t in ("sessions", "turns", "messages")}
+
+
+def test_migrated_schema_matches_the_live_tables(tmp_path):
+    """A change to the live tables without a migration that makes it fails here."""
+    from interviewbot.transcripts import messages, sessions, turns
+
+    live = {t.name: [c.name for c in t.columns] for t in (sessions, turns, messages)}
+    assert _columns(f"sqlite:///{tmp_path / 'drift.db'}") == live
+
+
+NEXT_MIGRATION = """
+import sys
+import sqlalchemy as sa
+from interviewbot import transcripts
+# what a developer adding a column does: the live table gains it, and a migration adds it
+transcripts.turns.append_column(sa.Column("rating", sa.Integer))
+add = lambda conn: conn.execute(sa.text("ALTER TABLE turns ADD COLUMN rating INTEGER"))
+transcripts.MIGRATIONS.append((2, "turn rating", add))
+for url in sys.argv[1:]:
+    store = transcripts.TranscriptStore(url)
+    cols = [c["name"] for c in sa.inspect(store.engine).get_columns("turns")]
+    print(store.schema_version(), cols.count("rating"))
+"""
+
+
+def test_a_later_add_column_migration_works_on_new_and_old_databases(tmp_path):
+    old = f"sqlite:///{tmp_path / 'old.db'}"
+    TranscriptStore(old).engine.dispose()  # a database made by the released migrations
+    new = f"sqlite:///{tmp_path / 'new.db'}"
+    run = subprocess.run([sys.executable, "-c", NEXT_MIGRATION, old, new], capture_output=True, text=True)
+    # migration 1 is frozen: on the new database it does not create `rating`, so migration 2 can
+    assert run.returncode == 0, run.stderr[-1500:]
+    assert run.stdout.split("\n")[:2] == ["2 1", "2 1"]
+
+
+# --- session ids: a unique prefix works for every method, writes included --------------------
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ids.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_resume_with_a_12_character_prefix_writes_to_the_session(any_db_url):
+    store = TranscriptStore(any_db_url)
+    sid = _session_with_turn(store)
+    prefix = sid[:12]  # what `sessions list` prints
+    resumed = TranscriptStore(any_db_url)  # a new process resuming it
+    tid = resumed.start_turn(
+        prefix, question_id="q2", track="ml_theory", topics=[], difficulty="easy", prompt="Next?"
+    )
+    resumed.add_message(prefix, role="candidate", kind="answer", content="resumed answer", turn_id=tid)
+    resumed.update_turn(tid, status="graded", answer="resumed answer", score=7.0)
+    resumed.end_session(prefix, summary={"n": 2})
+    data = store.get_session(sid)
+    assert data["status"] == "finished" and [t["question_id"] for t in data["turns"]] == ["q1", "q2"]
+    assert data["messages"][-1]["content"] == "resumed answer"
+    assert export_session(resumed.get_session(prefix), "json") and resumed.get_session(prefix)["id"] == sid
+
+
+def test_an_ambiguous_prefix_writes_nothing(store):
+    ids = {store.create_session(config={}) for _ in range(40)}
+    shared = next(a[:1] for a in ids for b in ids if a != b and a[:1] == b[:1])
+    with pytest.raises(ValidationError, match="ambiguous"):
+        store.add_message(shared, role="candidate", content="where does this go?")
+    assert all(store.get_session(sid)["messages"] == [] for sid in ids)
+
+
+def test_deleting_by_prefix_removes_everything_of_that_session(store):
+    sid = _session_with_turn(store)
+    store.delete_session(sid[:12])
+    with pytest.raises(NotFoundError):
+        store.get_session(sid)
+    with pytest.raises(NotFoundError):
+        store.add_message(sid, role="candidate", content="after delete")
