@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from interviewbot.transcripts import TranscriptStore, messages, sessions, turns  # noqa: E402
+from interviewbot.db_schema import messages, sessions, turns  # noqa: E402
+from interviewbot.transcripts import TranscriptStore  # noqa: E402
 
 
 def store_step(store: TranscriptStore, sid: str, n: int) -> None:

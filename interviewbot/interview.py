@@ -261,7 +261,8 @@ class InterviewSession:
         wider = wider if config.topics else []
         rows = store.progress()  # one read serves both statistics
         rng = random.Random(f"{self.config.seed}-{len(self.asked)}")
-        key = practice.priority_key(store.question_stats(rows), store.topic_stats(rows), self.difficulty, rng)
+        stats = practice.question_stats(rows), practice.topic_stats(rows)
+        key = practice.priority_key(*stats, self.difficulty, rng)
         return practice.pick_question(pool, wider, key)
 
     def _record_score(self, question: Question, score: float) -> None:

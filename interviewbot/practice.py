@@ -22,6 +22,28 @@ def is_due(last_score: float | None) -> bool:
     return last_score is not None and last_score < DUE_SCORE
 
 
+def question_stats(progress: list[dict]) -> dict[str, dict]:
+    """Per question, from graded turns in time order: attempts, last score and mean score."""
+    stats: dict[str, dict] = {}
+    for row in progress:
+        s = stats.setdefault(row["question_id"], {"attempts": 0, "last_score": None, "scores": []})
+        s["attempts"] += 1
+        s["last_score"] = row["score"]
+        s["scores"].append(row["score"])
+    for s in stats.values():
+        s["mean_score"] = round(sum(s.pop("scores")) / s["attempts"], 2)
+    return stats
+
+
+def topic_stats(progress: list[dict]) -> dict[str, dict]:
+    """Per topic, from graded turns: number of graded answers and mean score."""
+    acc: dict[str, list[float]] = {}
+    for row in progress:
+        for topic in row["topics"] or []:
+            acc.setdefault(topic, []).append(row["score"])
+    return {t: {"n": len(v), "mean_score": round(sum(v) / len(v), 2)} for t, v in acc.items()}
+
+
 def adapt_difficulty(current: str, score: float) -> str:
     """One level up after a strong score, one down after a weak one."""
     level = DIFFICULTIES.index(current)

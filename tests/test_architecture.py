@@ -26,6 +26,8 @@ LAYERS = {
         "interviewer",
         "grading",
         "transcripts",
+        "database",
+        "db_schema",
     ),
     2: ("practice", "render", "wording", "exports"),
     3: ("services",),

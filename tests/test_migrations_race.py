@@ -15,7 +15,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from interviewbot.transcripts import MIGRATIONS, TranscriptStore
+from interviewbot.db_schema import MIGRATIONS
+from interviewbot.transcripts import TranscriptStore
 
 pytestmark = pytest.mark.slow
 WORKERS = 8

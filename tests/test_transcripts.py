@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from interviewbot.cli import cli
+from interviewbot.db_schema import MIGRATIONS
 from interviewbot.errors import NotFoundError, ValidationError
 from interviewbot.exports import export_session
-from interviewbot.transcripts import MIGRATIONS, TranscriptStore
+from interviewbot.practice import question_stats, topic_stats
+from interviewbot.transcripts import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,8 +64,8 @@ def test_store_round_trip_and_stats(store):
     data = store.get_session(sid[:8])  # a unique prefix works
     assert data["id"] == sid and data["turns"][0]["score"] == 6.5
     assert [m["kind"] for m in data["messages"]] == ["question", "answer"]
-    assert store.question_stats()["q1"]["last_score"] == 6.5
-    assert store.topic_stats()["statistics"]["mean_score"] == 6.5
+    assert question_stats(store.progress())["q1"]["last_score"] == 6.5
+    assert topic_stats(store.progress())["statistics"]["mean_score"] == 6.5
     assert store.list_sessions(track="ml_theory")[0]["n_graded"] == 1
     assert store.list_sessions(track="coding") == []
     assert store.list_sessions(min_score=7) == []
@@ -91,6 +93,7 @@ def test_exports_escape_user_text(store):
 
 WRITER = """
 import sys
+from interviewbot.practice import question_stats, topic_stats
 from interviewbot.transcripts import TranscriptStore
 url, worker = sys.argv[1], int(sys.argv[2])
 store = TranscriptStore(url)
@@ -129,6 +132,7 @@ def test_eight_concurrent_sessions_lose_nothing(tmp_path):
 
 SCRIPT = """
 import sys, time
+from interviewbot.practice import question_stats, topic_stats
 from interviewbot.transcripts import TranscriptStore
 store = TranscriptStore(sys.argv[1])
 sid = store.create_session(config={"tracks": ["ml_theory"]})
@@ -201,7 +205,7 @@ def _columns(url: str) -> dict[str, list[str]]:
 
 def test_migrated_schema_matches_the_live_tables(tmp_path):
     """A change to the live tables without a migration that makes it fails here."""
-    from interviewbot.transcripts import messages, sessions, turns
+    from interviewbot.db_schema import messages, sessions, turns
 
     live = {t.name: [c.name for c in t.columns] for t in (sessions, turns, messages)}
     assert _columns(f"sqlite:///{tmp_path / 'drift.db'}") == live
@@ -210,11 +214,11 @@ def test_migrated_schema_matches_the_live_tables(tmp_path):
 NEXT_MIGRATION = """
 import sys
 import sqlalchemy as sa
-from interviewbot import transcripts
+from interviewbot import db_schema, transcripts
 # what a developer adding a column does: the live table gains it, and a migration adds it
-transcripts.turns.append_column(sa.Column("rating", sa.Integer))
+db_schema.turns.append_column(sa.Column("rating", sa.Integer))
 add = lambda conn: conn.execute(sa.text("ALTER TABLE turns ADD COLUMN rating INTEGER"))
-transcripts.MIGRATIONS.append((2, "turn rating", add))
+db_schema.MIGRATIONS.append((2, "turn rating", add))
 for url in sys.argv[1:]:
     store = transcripts.TranscriptStore(url)
     cols = [c["name"] for c in sa.inspect(store.engine).get_columns("turns")]

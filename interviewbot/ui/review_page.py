@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 import streamlit as st
 
 from interviewbot.exports import export_session
-from interviewbot.practice import DUE_SCORE, is_due, rank_topics
+from interviewbot.practice import DUE_SCORE, is_due, question_stats, rank_topics, topic_stats
 from interviewbot.ui import widgets
 from interviewbot.ui.state import escape_markdown, services, show_error
 from interviewbot.vocabulary import TRACK_LABELS, TRACKS
@@ -142,7 +142,7 @@ def _topic_chart(topics: dict) -> list[str]:
 
 def _due_list(svc, points: list[dict]) -> list[str]:
     """The questions due for another try, by their prompt; returns their ids."""
-    stats = svc.store.question_stats(points)
+    stats = question_stats(points)
     due = sorted(
         ((qid, s) for qid, s in stats.items() if is_due(s.get("last_score"))),
         key=lambda x: x[1]["last_score"],
@@ -195,7 +195,7 @@ def _progress(svc) -> None:
         st.caption("Charts appear after your first graded answer.")
         return
     _score_chart(points)
-    weak = _topic_chart(svc.store.topic_stats(points))
+    weak = _topic_chart(topic_stats(points))
     due = _due_list(svc, points)
     _practice_buttons(svc, weak, due)
 
