@@ -392,6 +392,18 @@ def test_review_empty_state(indexed_home):
 # --- Question sets page ----------------------------------------------------------------------------
 
 
+def click_and_finish(at: AppTest, key: str) -> list[str]:
+    """Click a button that starts background jobs, rerun once they end; every message shown meanwhile."""
+    from interviewbot.ui import jobs
+
+    ok(at.button(key=key).click().run())
+    shown = [m.value for m in (*at.success, *at.error)]
+    for job in list(jobs._registry().values()):
+        job.finished.wait(300)
+    ok(at.run())
+    return shown + [m.value for m in (*at.success, *at.error)]
+
+
 def upload(at: AppTest, key_prefix: str, name: str, text: str) -> AppTest:
     uploader = next(u for u in at.file_uploader if u.key.startswith(key_prefix))
     return ok(uploader.set_value((name, text.encode(), "application/octet-stream")).run())
@@ -437,8 +449,8 @@ def test_sets_upload_good_file_is_stored_listed_and_removable(indexed_home, name
     upload(at, "set_upload", name, text)
     assert any("valid set" in i.value for i in at.info)
     assert files_under(settings.sets_dir) == []  # validated, not stored yet
-    ok(at.button(key="btn_add_set").click().run())
-    assert any(f"Added '{set_name}'" in s.value for s in at.success)
+    shown = click_and_finish(at, "btn_add_set")
+    assert any(f"Added '{set_name}'" in m for m in shown), shown
     assert any(e.label.startswith(f"{set_name} · custom") for e in at.expander)
     assert [q.id for q in QuestionBank(settings).get_set(set_name).questions] == ids
     assert not at.error  # the uploader was emptied: the stored file is not re-checked as a duplicate
@@ -464,8 +476,8 @@ def test_sets_add_guide_is_chunked_indexed_and_removable(indexed_home):
     settings = load_settings()
     at = ok(page_app("sets").run())
     upload(at, "guide_upload", "feature-stores.md", GUIDE_MD)
-    ok(at.button(key="btn_add_guide").click().run())
-    assert any("chunk(s) indexed" in s.value for s in at.success), texts(at)
+    shown = click_and_finish(at, "btn_add_guide")
+    assert any("chunk(s) indexed" in m for m in shown), shown
     assert (settings.user_guides_dir / "feature-stores.md").is_file()
     hits = KnowledgeIndex(settings).search("online and offline feature store skew", k=3)
     assert any(h.source == "user/feature-stores.md" for h in hits)
@@ -477,8 +489,8 @@ def test_sets_add_empty_guide_shows_error(indexed_home):
     settings = load_settings()
     at = ok(page_app("sets").run())
     upload(at, "guide_upload", "empty.md", "   \n")
-    ok(at.button(key="btn_add_guide").click().run())
-    assert at.error
+    shown = click_and_finish(at, "btn_add_guide")
+    assert any("no text to index" in m for m in shown), shown
     assert files_under(settings.user_guides_dir) == []
 
 

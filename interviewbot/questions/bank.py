@@ -170,7 +170,7 @@ class QuestionBank:
         """Parse and validate a set file, clashes with loaded sets included; nothing is stored."""
         return load_question_set(path, taken=self.taken())
 
-    def add_set(self, source: QuestionSet | str | Path, index=None) -> QuestionSet:
+    def add_set(self, source: QuestionSet | str | Path, index=None, progress=None) -> QuestionSet:
         """Store and index a set (a file, or one `preview_upload` parsed); all or nothing."""
         if isinstance(source, QuestionSet):
             qset = source
@@ -183,7 +183,7 @@ class QuestionBank:
         tmp.write_text(dump_question_set(qset), encoding="utf-8")
         try:
             if index is not None:
-                index.sync_questions(self.all_sets() + [qset])
+                index.sync_questions(self.all_sets() + [qset], progress)
             os.replace(tmp, final)  # atomic: the set appears whole or not at all
         except BaseException:
             tmp.unlink(missing_ok=True)

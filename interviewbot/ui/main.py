@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from interviewbot.ui import interview_page, review_page, sets_page, settings_page, widgets
+from interviewbot.ui import interview_page, jobs, review_page, sets_page, settings_page, widgets
 from interviewbot.ui.state import show_error
 
 ICON = Path(__file__).parent / "assets" / "icon.png"
@@ -52,4 +52,7 @@ def run() -> None:
         ),
     }
     widgets.PAGES.update(pages)
+    with st.sidebar:  # background jobs (indexing an upload): progress and outcome on every page
+        jobs.report_finished()
+        jobs.show_progress()
     st.navigation(list(pages.values())).run()

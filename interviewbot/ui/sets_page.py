@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import streamlit as st
 from interviewbot.corpus import MAX_GUIDE_BYTES
 from interviewbot.errors import ValidationError
 from interviewbot.questions import MAX_FILE_BYTES, QuestionBank
+from interviewbot.ui import jobs
 from interviewbot.ui.state import escape_markdown, flash, services, show_error, show_flash
 
 SET_TYPES = ["yaml", "yml", "json", "jsonl", "csv", "md"]
@@ -98,13 +100,19 @@ def _upload_set(svc) -> None:
         f"({', '.join(tracks)})."
     )
     if st.button("Add set", key="btn_add_set", type="primary", icon=":material/add:"):
-        try:
-            added = svc.bank.add_set(qset, index=svc.index)
-        except Exception as exc:
-            return _show_validation(exc)
-        flash(f"Added {added.name!r}: {len(added.questions)} question(s), indexed.")
+        jobs.start(f"Adding set {qset.name!r}", lambda progress: _add_set(svc, qset, progress))
         _reset_uploader("set_upload")
         st.rerun()
+
+
+def _add_set(svc, qset, progress) -> str:
+    added = svc.bank.add_set(qset, index=svc.index, progress=progress)
+    return f"Added {added.name!r}: {len(added.questions)} question(s), indexed."
+
+
+def _add_guide(svc, path: Path, progress) -> str:
+    n = svc.index.add_guide(path, progress)
+    return f"Added guide {path.name}: {n} chunk(s) indexed."
 
 
 def _remove_set(svc) -> None:
@@ -131,12 +139,16 @@ def _guides(svc) -> None:
     if uploaded is not None and st.button(
         "Add guide", key="btn_add_guide", type="primary", icon=":material/add:"
     ):
-        try:
-            with st.spinner("Chunking and indexing..."):
-                n = _with_upload(uploaded, svc.index.add_guide)
-        except Exception as exc:
-            return _show_validation(exc)
-        flash(f"Added guide {escape_markdown(uploaded.name)}: {n} chunk(s) indexed.")
+        folder = Path(tempfile.mkdtemp(prefix="interviewbot-guide-"))  # the job's own copy of the upload
+        path = folder / Path(uploaded.name).name
+        path.write_bytes(uploaded.getvalue())
+        jobs.start(
+            f"Adding guide {path.name!r}",
+            lambda progress: (
+                f"Added guide {path.name}: {svc.index.add_guide(path, progress)} chunk(s) indexed."
+            ),
+            cleanup=lambda: shutil.rmtree(folder, ignore_errors=True),
+        )
         _reset_uploader("guide_upload")
         st.rerun()
     mine = svc.index.user_guides()
@@ -157,6 +169,7 @@ def render() -> None:
     """The Question sets page."""
     st.title("Question sets and guides")
     show_flash()
+    jobs.report_finished()  # (the app's sidebar reports first when the page runs inside it)
     try:
         svc = services()
         _browse(svc.bank)
