@@ -48,3 +48,11 @@ class LLMError(InterviewbotError):
 
 class StorageError(InterviewbotError):
     """The transcript database could not be read or written."""
+
+
+class SpeechModelError(InterviewbotError):
+    """The offline speech model is missing, or its files are not the pinned ones."""
+
+
+class AudioError(InterviewbotError):
+    """An audio file or recording cannot be transcribed (missing, not audio, or silent)."""

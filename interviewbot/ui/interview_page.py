@@ -7,7 +7,7 @@ import streamlit as st
 from interviewbot.config import BACKENDS
 from interviewbot.interview import InterviewConfig, InterviewSession
 from interviewbot.questions import DIFFICULTIES, TRACKS
-from interviewbot.ui import widgets
+from interviewbot.ui import voice, widgets
 from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
 
 TRACK_LABELS = {
@@ -193,9 +193,10 @@ def _code_input(session: InterviewSession) -> None:
 
 def _text_input(session: InterviewSession) -> None:
     placeholder = "Answer the follow-up..." if session.turn.awaiting == "follow_up" else "Your answer..."
+    voice.speech_input(session, "answer_input")  # a recorder that fills the chat input below
     text = st.chat_input(placeholder, key="answer_input")
     if text is not None:
-        _act(session.answer, text, draft=text)
+        _act(session.answer, text, voice.spoken_meta(session, text), draft=text)
         st.rerun()
 
 
@@ -221,6 +222,7 @@ def render() -> None:
     if not session.finished:
         _timer(session)
     _transcript(session)
+    voice.read_aloud(session)
     _show_pending_error()
     if session.finished:
         return _finished(session)

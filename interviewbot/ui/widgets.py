@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from interviewbot.ui import voice
 from interviewbot.ui.state import escape_markdown
 
 PAGES: dict = {}  # name -> st.Page, filled by main.run() so pages can link to each other
@@ -41,6 +42,7 @@ def render_message(msg: dict) -> None:
             st.code(msg["content"], language="python")
         else:
             st.markdown(escape_markdown(msg["content"]))
+            voice.spoken_note(meta)
     elif kind == "feedback" and meta.get("feedback"):
         render_feedback(meta["feedback"])
     elif kind == "verdict" and meta.get("verdict"):
