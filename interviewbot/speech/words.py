@@ -43,13 +43,17 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
 
 @dataclass(frozen=True)
 class Change:
-    """Words the term-aware decode wrote where the plain decode heard something else."""
+    """Words the term-aware decode wrote where the plain decode heard something else.
+
+    `at` is the index of the first replaced word in the plain transcript (split on whitespace).
+    """
 
     heard: str
     written: str
+    at: int = 0
 
     def to_dict(self) -> dict:
-        return {"heard": self.heard, "written": self.written}
+        return {"heard": self.heard, "written": self.written, "at": self.at}
 
 
 def _key(surface: str) -> str:
@@ -74,7 +78,7 @@ def merge_biased(plain: str, biased: str, max_words: int) -> tuple[str, list[Cha
             words += b[j1:j2]
             heard, written = " ".join(a[i1:i2]), " ".join(b[j1:j2])
             if tokens(heard) != tokens(written):
-                changes.append(Change(heard.strip(".,;:!?"), written.strip(".,;:!?")))
+                changes.append(Change(heard.strip(".,;:!?"), written.strip(".,;:!?"), i1))
         else:
             words += a[i1:i2]
     return " ".join(words), changes

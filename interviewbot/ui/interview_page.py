@@ -216,13 +216,13 @@ def render() -> None:
     """The Interview page."""
     st.title("Mock interview")
     session = _session()
+    voice.read_aloud(session)  # the sidebar setting; speaks each new question once when on
     if session is None:
         return _setup_form()
     widgets.progress_header(session)
     if not session.finished:
         _timer(session)
     _transcript(session)
-    voice.read_aloud(session)
     _show_pending_error()
     if session.finished:
         return _finished(session)

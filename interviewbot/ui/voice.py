@@ -133,17 +133,18 @@ _SPEAK_JS = """
   const item = __ITEM__, key = "ib-spoken:" + item.id;
   const note = document.getElementById("ib-read-aloud");
   const synth = window.speechSynthesis;
-  if (!synth || sessionStorage.getItem(key)) return;
+  if (!synth) return;
   const speak = () => {
+    if (sessionStorage.getItem(key)) return;  // once per question, also across reruns and refreshes
     const voice = synth.getVoices().find(v => v.localService && v.lang.toLowerCase().startsWith("en"));
     if (!voice) {
       if (note) note.textContent = "No on-device voice in this browser: questions are not read aloud.";
       return;
     }
-    sessionStorage.setItem(key, "1");
     const utterance = new SpeechSynthesisUtterance(item.text);
     utterance.voice = voice; utterance.lang = voice.lang;
     synth.cancel(); synth.speak(utterance);
+    sessionStorage.setItem(key, "1");
   };
   if (synth.getVoices().length) speak();
   else { synth.addEventListener("voiceschanged", speak, {once: true}); setTimeout(speak, 1500); }
@@ -165,8 +166,8 @@ def read_aloud_setting() -> bool:
 
 
 def read_aloud(session) -> None:
-    """Speak the latest question or follow-up once, when the setting is on."""
-    if not read_aloud_setting():
+    """The setting, and when it is on, speak the session's latest question or follow-up once."""
+    if not read_aloud_setting() or session is None or session.finished:
         return
     messages = session.messages
     spoken = [
