@@ -87,7 +87,9 @@ def main() -> None:
     from interviewbot.speech import stt
 
     stt._decode_text(stt.decode((AUDIO / f"{clips[0]['name']}.wav").read_bytes()), None)  # warm-up
-    print(f"{'clip':18} {'audio':>7} {'plain':>7} {'RTF':>5} {'+terms':>7} {'app RTF':>7} {'WER plain':>9} {'WER app':>7}")
+    print(
+        f"{'clip':18} {'audio':>7} {'plain':>7} {'RTF':>5} {'+terms':>7} {'app RTF':>7} {'WER plain':>9} {'WER app':>7}"
+    )
     rows = []
     for clip in clips:
         r = measure_clip(clip, bank, args.repeat)
