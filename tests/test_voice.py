@@ -455,3 +455,21 @@ def test_read_aloud_text_cannot_break_out_of_its_script():
     assert speakable("Explain **this**:\n```python\nx = 1\n```\n`O(n)` #1") == (
         "Explain this: (code shown on screen) O(n) 1"
     )
+
+
+def test_page_recorder_is_offered_for_the_complexity_discussion_not_the_code(indexed_home):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_resource.clear()
+    at = AppTest.from_function(_interview_page, default_timeout=600)
+    _ok(at.run())
+    at.multiselect(key="setup_tracks").set_value(["coding"])
+    at.slider(key="setup_num").set_value(1)
+    _ok(at.button(key="btn_start").click().run())
+    turn = at.session_state["interview"].turn
+    assert turn.awaiting == "code" and not at.audio_input  # code is typed in the editor
+    at.text_area(key=f"code_{turn.id}").input(turn.question.reference_solution)
+    _ok(at.button(key="btn_submit").click().run())
+    assert at.session_state["interview"].turn.awaiting == "follow_up" and len(at.audio_input) == 1
+    st.cache_resource.clear()

@@ -107,8 +107,12 @@ def _put_text(input_key: str, text: str) -> None:
 
 
 def spoken_meta(session, text: str) -> dict | None:
-    """The meta of an answer being sent: spoken and how, when it came from this turn's recording."""
-    pending = st.session_state.pop(PENDING, None)
+    """The meta of an answer being sent: spoken and how, when it came from this turn's recording.
+
+    Kept until the interviewer moves on (the turn key changes), so a send that fails and is retried
+    is still marked as spoken.
+    """
+    pending = st.session_state.get(PENDING)
     if not pending or session.turn is None or pending[0] != _turn_key(session):
         return None
     result = pending[1]
