@@ -18,7 +18,7 @@ import streamlit as st
 from interviewbot.errors import InterviewbotError
 from interviewbot.ui.state import escape_markdown
 
-PENDING = "_voice_pending"  # the last transcript not yet sent: (turn key, Transcript)
+PENDING = "_voice_pending"  # the last recording's outcome: (turn key, Transcript or the error)
 READ_ALOUD = "_voice_read_aloud"  # the setting, kept outside the widget so it survives page changes
 _SPEAKABLE = ("question", "follow_up")
 
@@ -61,7 +61,10 @@ def speech_input(session, input_key: str) -> None:
         _transcribe(session, key, audio.getvalue(), input_key)
     pending = st.session_state.get(PENDING)
     if pending and pending[0] == key:
-        _show_transcript(pending[1], input_key)
+        if isinstance(pending[1], InterviewbotError):
+            st.warning(escape_markdown(str(pending[1])), icon=":material/mic_off:")
+        else:
+            _show_transcript(pending[1], input_key)
 
 
 def _transcribe(session, key: str, data: bytes, input_key: str) -> None:
@@ -70,9 +73,8 @@ def _transcribe(session, key: str, data: bytes, input_key: str) -> None:
     try:
         with st.spinner("Transcribing your answer..."):
             result = transcribe(data, terms=_terms(session))
-    except InterviewbotError as exc:
-        st.session_state.pop(PENDING, None)
-        st.warning(escape_markdown(str(exc)), icon=":material/mic_off:")
+    except InterviewbotError as exc:  # shown beside the recorder until the next recording
+        st.session_state[PENDING] = (key, exc)
         return
     st.session_state[PENDING] = (key, result)
     st.session_state[input_key] = result.text  # shown in the chat input, not sent
@@ -112,10 +114,11 @@ def spoken_meta(session, text: str) -> dict | None:
     Kept until the interviewer moves on (the turn key changes), so a send that fails and is retried
     is still marked as spoken.
     """
-    pending = st.session_state.get(PENDING)
-    if not pending or session.turn is None or pending[0] != _turn_key(session):
+    key, result = st.session_state.get(PENDING) or (None, None)
+    if result is None or isinstance(result, InterviewbotError) or session.turn is None:
         return None
-    result = pending[1]
+    if key != _turn_key(session):
+        return None
     return result.meta() | {"edited": text.strip() not in (result.text.strip(), result.heard.strip())}
 
 
