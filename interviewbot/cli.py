@@ -468,6 +468,35 @@ def sessions_export(session_id, fmt, output):
         click.echo(text)
 
 
+# --- speech -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--question", "question_id", help="Bias towards this question's terms (changes are listed).")
+@click.option("--terms", help="Bias towards these words, e.g. 'bias-variance, regularisation'.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print text, what was heard, changes and timings as JSON."
+)
+@handle_errors
+def transcribe(file, question_id, terms, as_json):
+    """Transcribe a spoken answer (WAV, FLAC, OGG or MP3) offline."""
+    from interviewbot.speech import question_terms, transcribe_file
+
+    if question_id:
+        from interviewbot.questions import QuestionBank
+
+        terms = ", ".join(
+            filter(None, [terms, question_terms(QuestionBank(load_settings()).get(question_id))])
+        )
+    result = transcribe_file(file, terms=terms)
+    if as_json:
+        return emit_json({"file": str(file), **result.to_dict()})
+    click.echo(result.text)
+    for change in result.changes:
+        click.echo(f"check: heard {change.heard!r}, written {change.written!r}", err=True)
+
+
 # --- the app ----------------------------------------------------------------------------------
 
 

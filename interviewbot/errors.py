@@ -60,3 +60,11 @@ class DatabaseDamagedError(StorageError):
 
 class IndexServerError(IndexError_):
     """The Chroma server could not be reached or failed; rebuilding the local index would not help."""
+
+
+class SpeechModelError(InterviewbotError):
+    """The offline speech model is missing, or its files are not the pinned ones."""
+
+
+class AudioError(InterviewbotError):
+    """An audio file or recording cannot be transcribed (missing, not audio, or silent)."""

@@ -340,11 +340,14 @@ class InterviewSession:
         return self.turn
 
     @_all_or_nothing
-    def answer(self, text: str) -> list[Message]:
-        """A text answer: to the question, a follow-up, a design round or the complexity question."""
+    def answer(self, text: str, meta: dict | None = None) -> list[Message]:
+        """A text answer: to the question, a follow-up, a design round or the complexity question.
+
+        `meta` is stored with the candidate's message, e.g. {"spoken": True, "audio_s": 12.3, "heard": ...}.
+        """
         text = clean_answer(text)
         turn = self._require_turn(("answer", "follow_up"))
-        out = [self._say("candidate", "answer", text)]
+        out = [self._say("candidate", "answer", text, meta)]
         pending = turn.pending_follow_up
         if pending is not None:
             pending.answer = text

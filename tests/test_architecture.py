@@ -19,6 +19,7 @@ LAYERS = {
         "corpus",
         "embeddings",
         "vectorpack",
+        "speech",
         "questions",
         "index",
         "judge",

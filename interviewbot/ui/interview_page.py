@@ -6,7 +6,7 @@ import streamlit as st
 
 from interviewbot.config import BACKENDS
 from interviewbot.interview import InterviewConfig, InterviewSession
-from interviewbot.ui import widgets
+from interviewbot.ui import voice, widgets
 from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
 from interviewbot.vocabulary import DIFFICULTIES, TRACK_LABELS, TRACKS
 
@@ -194,9 +194,10 @@ def _code_input(session: InterviewSession) -> None:
 
 def _text_input(session: InterviewSession) -> None:
     placeholder = "Answer the follow-up..." if session.turn.awaiting == "follow_up" else "Your answer..."
+    voice.speech_input(session, "answer_input")  # a recorder that fills the chat input below
     text = st.chat_input(placeholder, key="answer_input")
     if text is not None:
-        _act(session.answer, text, draft=text)
+        _act(session.answer, text, voice.spoken_meta(session, text), draft=text)
         st.rerun()
 
 
@@ -216,6 +217,7 @@ def render() -> None:
     """The Interview page."""
     st.title("Mock interview")
     session = _session()
+    voice.read_aloud(session)  # the sidebar setting; speaks each new question once when on
     if session is None and (pending := st.session_state.pop("start_interview", None)):
         return _start(pending, browser_settings().backend)  # a one-click start from the Review page
     if session is None:

@@ -8,6 +8,7 @@ from interviewbot.grading.feedback import Feedback
 from interviewbot.judge import explain
 from interviewbot.judge.models import Verdict
 from interviewbot.practice import Summary
+from interviewbot.ui import voice
 from interviewbot.ui.state import escape_markdown
 
 PAGES: dict = {}  # name -> st.Page, filled by main.run() so pages can link to each other
@@ -54,6 +55,7 @@ def render_message(msg: dict, feedback: Feedback | None = None, summary: Summary
             st.code(msg["content"], language="python")
         else:
             st.text(msg["content"], width="stretch")  # exactly what was typed: no Markdown, links or icons
+            voice.spoken_note(meta)
     elif kind == "feedback" and feedback is not None:
         render_feedback(feedback)
     elif kind == "verdict" and meta.get("verdict"):
