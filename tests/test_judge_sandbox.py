@@ -12,7 +12,8 @@ import tempfile
 
 import pytest
 
-from interviewbot.judge.local import JUDGE_DIR, UID_BASE
+from interviewbot.judge.launcher import JUDGE_DIR
+from interviewbot.judge.local import UID_BASE
 
 # Loads the sandbox the way `_sandbox.py main()` does, then lists every module that came with it.
 LOADED = """
