@@ -20,6 +20,7 @@ LAYERS = {
         "embeddings",
         "questions",
         "index",
+        "vectorpack",
         "judge",
         "llm",
         "interviewer",
