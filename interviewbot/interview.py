@@ -130,7 +130,9 @@ def _action(ignored=list):
 
     Called with `step=` (the step the candidate was answering, see `InterviewSession.step`), an
     action whose step is already done is a repeat (a double click, a second Enter) and returns
-    `ignored()` without storing anything. An accepted action moves the session to the next step.
+    `ignored()` without storing anything. Every action taken moves the session to the next step,
+    also one that fails or is cut short: it may have stored part of its work, which must not be
+    done twice (a UI draws its inputs again after each action, with the new step).
     """
 
     def wrap(method):
@@ -142,9 +144,10 @@ def _action(ignored=list):
                         "dropped a repeated %s (step %s is done; now %s)", method.__name__, step, self._step
                     )
                     return ignored()
-                result = method(self, *args, **kwargs)
-                self._step += 1
-                return result
+                try:
+                    return method(self, *args, **kwargs)
+                finally:
+                    self._step += 1
 
         return run
 
@@ -250,7 +253,7 @@ class InterviewSession:
 
     @property
     def step(self) -> int:
-        """The pending input's token: it changes with every accepted action (waits for one in flight)."""
+        """The pending input's token: it changes with every action taken (waits for one in flight)."""
         with self.lock:
             return self._step
 

@@ -31,6 +31,22 @@ def app_url(indexed_home, tmp_path):
 
 
 @pytest.fixture
+def llm_app_url(indexed_home, tmp_path, fake_openai):
+    """The app with the openai-compatible backend pointed at the local fake OpenAI server."""
+    yield from _serve(
+        indexed_home,
+        tmp_path,
+        {
+            "INTERVIEWBOT_BACKEND": "openai-compatible",
+            "OPENAI_BASE_URL": fake_openai.url + "/v1",
+            "INTERVIEWBOT_MODEL": "fake-model",
+            "INTERVIEWBOT_STRUCTURED_METHOD": "json_mode",
+            "INTERVIEWBOT_LLM_RETRIES": "0",
+        },
+    )
+
+
+@pytest.fixture
 def browser_context():
     """A Chromium context that records every request and websocket, and blocks any off-host one."""
     if not CHROMIUM.exists():
@@ -181,27 +197,43 @@ def test_browser_editor_keys_verdicts_drafts_and_no_offhost_request(page, app_ur
     assert [url for url in requested if _off_host(url)] == []  # ...and nothing came from elsewhere
 
 
-def test_browser_double_send_stores_one_answer_and_one_reply(page, app_url, browser_context, tmp_path):
-    bank_question = "mlt-bias-variance"
-    session = _open_session(app_url, page, ["ml_theory"], bank_question)
+def _send_twice(page, session_id: str, answer: str) -> None:
+    """Send the same answer twice, 100 ms apart, then check one answer and one reply were stored."""
     box = page.get_by_test_id("stChatInputTextArea")
-    answer = "Bias is error from wrong assumptions."  # misses key points: the interviewer follows up
     box.fill(answer)
     box.press("Enter")
     page.wait_for_timeout(100)
-    box.fill(answer)  # the same answer again, 100 ms later, while the first is being graded
+    box.fill(answer)  # the same answer again while the first is being processed
     box.press("Enter")
     page.get_by_test_id("stChatMessage").nth(2).wait_for()
     _wait_idle(page)
     page.wait_for_timeout(1500)  # a duplicate, had it been taken, would be stored by now
     _wait_idle(page)
-    stored = _stored(session.id)
-    assert [m["content"] for m in _kinds(session.id, "answer")] == [answer]
-    replies = _kinds(session.id, "follow_up") + _kinds(session.id, "feedback")
-    assert len(replies) == 1
+    stored = _stored(session_id)
+    assert [m["content"] for m in _kinds(session_id, "answer")] == [answer]
+    assert len(_kinds(session_id, "follow_up") + _kinds(session_id, "feedback")) == 1
     assert page.get_by_test_id("stChatMessage").count() == len(stored["messages"])  # the page is current
+
+
+def test_browser_double_send_stores_one_answer_and_one_reply(page, app_url, browser_context, tmp_path):
+    session = _open_session(app_url, page, ["ml_theory"], "mlt-bias-variance")
+    _send_twice(page, session.id, "Bias is error from wrong assumptions.")  # misses points: a follow-up
     Shots(page, tmp_path)("double-send")
     assert [url for url in browser_context.requested if _off_host(url)] == []
+
+
+def test_browser_double_send_while_the_llm_streams_its_follow_up(page, llm_app_url, fake_openai):
+    """The second send stops the first script run while the model's follow-up is on its way: the
+    engine step still completes (streaming stops, the follow-up is stored) and the page shows it."""
+    from tests.fake_openai import Delay
+    from tests.test_llm_interview import responder
+
+    fake_openai.enqueue(Delay(2.0, responder), *[responder] * 6)
+    session = _open_session(llm_app_url, page, ["ml_theory"], "mlt-bias-variance")
+    _send_twice(page, session.id, "Bias is error from wrong assumptions.")
+    [follow_up] = _kinds(session.id, "follow_up")
+    assert follow_up["content"] == "What would you change in training to reduce it?"  # the model's
+    page.get_by_text(follow_up["content"]).wait_for()
 
 
 def test_browser_double_submit_judges_once(page, app_url, tmp_path):

@@ -301,6 +301,17 @@ def test_repeated_answer_for_a_done_step_is_dropped(e2e_set, services):
     assert len(_stored(session, "answer")) == 2  # a send for the new step is taken
 
 
+def test_a_failed_action_uses_up_its_step(e2e_set, services):
+    """A send that failed may have stored part of its work: its repeat is dropped, a new send is taken."""
+    session = InterviewSession.start(services, InterviewConfig(tracks=["ml_theory"], topics=["e2e"], seed=1))
+    step = session.step
+    with pytest.raises(ValidationError, match="empty"):
+        session.answer("   ", step=step)
+    assert session.answer("Overfitting is fitting noise.", step=step) == []
+    assert session.answer("Overfitting is fitting noise.", step=session.step)
+    assert len(_stored(session, "answer")) == 1
+
+
 def test_concurrent_sends_for_one_step_store_one_answer(e2e_set, services):
     """Two script runs (threads) sending the same answer at once: the lock makes one wait, then drops it."""
     session = InterviewSession.start(services, InterviewConfig(tracks=["ml_theory"], topics=["e2e"], seed=1))
