@@ -249,7 +249,8 @@ def _code_input(session: InterviewSession, step: int, sent_from: int) -> None:
     run = left.button(
         "Run visible tests", key=f"btn_run_{step}", icon=":material/play_arrow:", width="stretch"
     )
-    if run or _run_requested(event):
+    ctrl_enter = _run_requested(event)  # marked as handled even when the button was clicked too
+    if run or ctrl_enter:
         _act(session.run_visible, code, draft=code, step=step if run else sent_from)
         st.rerun()
     if right.button(
