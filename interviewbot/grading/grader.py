@@ -42,8 +42,7 @@ class Grader:
         verdict: Verdict | None = None,
         submissions: int = 0,
     ) -> GradedTurn:
-        """Grade an answer (for coding: the discussion, combined with the judge's verdict of the last of
-        `submissions`; each earlier submission costs points)."""
+        """Grade an answer (coding: the discussion with the last submission's verdict, less per earlier one)."""
         result = self.offline.grade(question, text, hints_used=hints_used, verdict=verdict)
         if self.llm is None:
             return GradedTurn(penalise_attempts(result.feedback, submissions), retrieved=result.retrieved)

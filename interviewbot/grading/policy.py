@@ -57,8 +57,8 @@ def cap_feedback(feedback, hints_cap: float | None, verdict):
 
 
 def submission_penalty(submissions: int) -> float:
-    """Points off a coding score for its earlier submissions (the engine takes no more code after an
-    accepted one, so every submission before the last was not accepted)."""
+    """Points off a coding score for the submissions before the last one."""
+    # The engine takes no more code once it is accepted, so every earlier submission was wrong.
     return SUBMISSION_PENALTY * max(0, submissions - 1)
 
 
