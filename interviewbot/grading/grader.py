@@ -42,7 +42,7 @@ class Grader:
         verdict: Verdict | None = None,
         submissions: int = 0,
     ) -> GradedTurn:
-        """Grade an answer (coding: the discussion with the last submission's verdict, less per earlier one)."""
+        """Grade an answer (coding: the discussion with the last verdict, less per earlier submission)."""
         result = self.offline.grade(question, text, hints_used=hints_used, verdict=verdict)
         if self.llm is None:
             return GradedTurn(penalise_attempts(result.feedback, submissions), retrieved=result.retrieved)
