@@ -4,13 +4,19 @@ pick question -> ask -> take answer (text or code) -> follow-up / hint -> grade 
 next; a summary at the end. Every step is committed to the transcript store as it happens, so
 a session can be resumed after a crash or a browser refresh. What to ask is decided in
 `practice`, how answers are graded in `grading`, what the interviewer says in `wording`.
+
+A UI may call one session from several threads (Streamlit starts a new script run when a click
+arrives while the previous run is still busy), so every candidate action holds the session's
+lock, and an action sent with the `step` it answers is dropped when that step is already done.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import logging
 import random
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +24,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from interviewbot import practice, wording
-from interviewbot.answers import clean_answer, clean_code
+from interviewbot.answers import MAX_CODE_CHARS, clean_answer, clean_code
 from interviewbot.errors import InterviewbotError, NotFoundError, ValidationError
 from interviewbot.grading.policy import hint_cap
 from interviewbot.judge.models import Verdict
@@ -26,6 +32,7 @@ from interviewbot.questions import DIFFICULTIES, TRACKS, Question
 from interviewbot.render import feedback_markdown, summary_markdown, verdict_markdown
 from interviewbot.services import Services
 
+log = logging.getLogger(__name__)
 MAX_SUBMISSIONS = 3
 MAX_QUESTIONS = 50
 
@@ -89,6 +96,7 @@ class Turn:
     submissions: int = 0
     verdict: Verdict | None = None
     follow_ups: list[FollowUp] = field(default_factory=list)
+    last_run: Verdict | None = None  # the latest dry run on the visible tests (kept in memory only)
 
     @property
     def pending_follow_up(self) -> FollowUp | None:
@@ -121,6 +129,35 @@ class Turn:
 
 def _now() -> float:
     return time.time()
+
+
+def _action(ignored=list):
+    """A candidate action: run under the session lock, once per pending step.
+
+    Called with `step=` (the step the candidate was answering, see `InterviewSession.step`), an
+    action whose step is already done is a repeat (a double click, a second Enter) and returns
+    `ignored()` without storing anything. Every action taken moves the session to the next step,
+    also one that fails or is cut short: it may have stored part of its work, which must not be
+    done twice (a UI draws its inputs again after each action, with the new step).
+    """
+
+    def wrap(method):
+        @functools.wraps(method)
+        def run(self, *args, step: int | None = None, **kwargs):
+            with self.lock:
+                if step is not None and step != self._step:
+                    log.info(
+                        "dropped a repeated %s (step %s is done; now %s)", method.__name__, step, self._step
+                    )
+                    return ignored()
+                try:
+                    return method(self, *args, **kwargs)
+                finally:
+                    self._step += 1
+
+        return run
+
+    return wrap
 
 
 def _iso_to_ts(value) -> float:
@@ -183,6 +220,8 @@ class InterviewSession:
         self.finished = False
         self.started_at = _now()
         self.on_token = None  # a UI shell may set a callback(text_so_far) to stream LLM replies
+        self.lock = threading.RLock()  # held by every action; a UI may hold it around one too
+        self._step = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -236,6 +275,12 @@ class InterviewSession:
     @property
     def question_number(self) -> int:
         return len(self.asked)
+
+    @property
+    def step(self) -> int:
+        """The pending input's token: it changes with every action taken (waits for one in flight)."""
+        with self.lock:
+            return self._step
 
     def elapsed(self) -> dict:
         """Seconds on the current question and in the whole session."""
@@ -339,6 +384,7 @@ class InterviewSession:
             raise ValidationError(f"the interviewer is waiting for you to {need}.")
         return self.turn
 
+    @_action()
     @_all_or_nothing
     def answer(self, text: str, meta: dict | None = None) -> list[Message]:
         """A text answer: to the question, a follow-up, a design round or the complexity question.
@@ -382,12 +428,13 @@ class InterviewSession:
         self._save_turn(status="answered")
         return [self._say("interviewer", "follow_up", prompt)]
 
+    @_action()
     @_all_or_nothing
     def submit_code(self, code: str) -> list[Message]:
         """Judge the code against every test; when accepted (or out of tries) ask about complexity."""
         code = clean_code(code)
         turn = self._require_turn(("code",))
-        turn.code, turn.submissions = code, turn.submissions + 1
+        turn.code, turn.submissions, turn.last_run = code, turn.submissions + 1, None
         turn.verdict = self.services.judge.run(turn.question, code)
         out = [
             self._say("candidate", "code", code),
@@ -407,12 +454,33 @@ class InterviewSession:
         self._save_turn(status="answered")
         return out
 
+    @_action(ignored=lambda: None)
     def run_visible(self, code: str) -> Verdict:
-        """Run only the visible tests (a dry run: nothing is graded or stored)."""
+        """Run only the visible tests (a dry run: not graded; the code is kept as the turn's draft)."""
         code = clean_code(code)
         turn = self._require_turn(("code",))
-        return self.services.judge.run(turn.question, code, visible_only=True)
+        self._keep_draft(code)
+        turn.last_run = self.services.judge.run(turn.question, code, visible_only=True)
+        return turn.last_run
 
+    def save_draft(self, code: str) -> bool:
+        """Keep the code being written with the turn, so a refresh or a resume shows it (True: saved)."""
+        code = (code or "").replace("\x00", "")
+        if len(code) > MAX_CODE_CHARS:
+            raise ValidationError(f"the code is {len(code):,} characters; the limit is {MAX_CODE_CHARS:,}.")
+        with self.lock:
+            if self.finished or self.turn is None or self.turn.awaiting != "code":
+                return False  # the editor reported late: the code question is already answered
+            return self._keep_draft(code)
+
+    def _keep_draft(self, code: str) -> bool:
+        if code == self.turn.code:
+            return False
+        self.turn.code = code
+        self.services.store.update_turn(self.turn.id, code=code)
+        return True
+
+    @_action()
     @_all_or_nothing
     def hint(self) -> list[Message]:
         """The next hint on the ladder; each one lowers the score cap."""
@@ -428,6 +496,7 @@ class InterviewSession:
         text = f"Hint {turn.hints_used}/{len(hints)}: {text}"
         return [self._say("interviewer", "hint", text, {"score_cap": hint_cap(turn.hints_used)})]
 
+    @_action()
     @_all_or_nothing
     def skip(self) -> list[Message]:
         """Move on without grading this question."""
@@ -444,7 +513,11 @@ class InterviewSession:
         """Grade the turn in flight (offline, then the LLM grader when one is configured)."""
         turn = self.turn
         return self.services.grader.grade_turn(
-            turn.question, turn.graded_text(), hints_used=turn.hints_used, verdict=turn.verdict
+            turn.question,
+            turn.graded_text(),
+            hints_used=turn.hints_used,
+            verdict=turn.verdict,
+            submissions=turn.submissions,
         )
 
     def _grade_and_next(self) -> list[Message]:
@@ -477,6 +550,7 @@ class InterviewSession:
         self.turn = None
         return out
 
+    @_action()
     @_all_or_nothing
     def end(self) -> list[Message]:
         """Finish: a summary with per-track/per-topic scores and a study plan."""

@@ -22,6 +22,7 @@ LAYERS = {
         "speech",
         "questions",
         "index",
+        "vectorpack",
         "judge",
         "llm",
         "interviewer",

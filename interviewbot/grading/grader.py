@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from interviewbot.grading.feedback import Feedback, KeyPointResult
 from interviewbot.grading.offline import OfflineGrader
-from interviewbot.grading.policy import cap_feedback
+from interviewbot.grading.policy import cap_feedback, penalise_attempts
 from interviewbot.judge.models import Verdict
 from interviewbot.questions import Question
 
@@ -34,14 +34,20 @@ class Grader:
         return "offline" if self.llm is None else f"llm:{self.llm.backend.model}"
 
     def grade_turn(
-        self, question: Question, text: str, *, hints_used: int = 0, verdict: Verdict | None = None
+        self,
+        question: Question,
+        text: str,
+        *,
+        hints_used: int = 0,
+        verdict: Verdict | None = None,
+        submissions: int = 0,
     ) -> GradedTurn:
-        """Grade an answer (for coding: the discussion, combined with the judge's verdict)."""
+        """Grade an answer (coding: the discussion with the last verdict, less per earlier submission)."""
         result = self.offline.grade(question, text, hints_used=hints_used, verdict=verdict)
         if self.llm is None:
-            return GradedTurn(result.feedback, retrieved=result.retrieved)
+            return GradedTurn(penalise_attempts(result.feedback, submissions), retrieved=result.retrieved)
         feedback, meta = self.llm.grade(question, text, result.retrieved, result.feedback)
-        feedback = cap_feedback(feedback, result.feedback.score_cap, verdict)
+        feedback = penalise_attempts(cap_feedback(feedback, result.feedback.score_cap, verdict), submissions)
         return GradedTurn(
             feedback,
             model=meta.get("model"),
