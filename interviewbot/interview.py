@@ -5,208 +5,31 @@ next; a summary at the end. Every step is committed to the transcript store as i
 a session can be resumed after a crash or a browser refresh. What to ask is decided in
 `practice`, how answers are graded in `grading`, what the interviewer says in `wording`.
 
-A UI may call one session from several threads (Streamlit starts a new script run when a click
-arrives while the previous run is still busy), so every candidate action holds the session's
-lock, and an action sent with the `step` it answers is dropped when that step is already done.
+The data it keeps (config, turns, messages) is in `turn`; how each candidate action runs (one
+at a time, once per step, all or nothing) in `guards`.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
-import logging
 import random
 import threading
-import time
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
-
 from interviewbot import practice, wording
-from interviewbot.answers import MAX_CODE_CHARS, clean_answer, clean_code
-from interviewbot.errors import InterviewbotError, NotFoundError, ValidationError
+from interviewbot.answers import clean_answer
+from interviewbot.coding_round import CodingRound
+from interviewbot.errors import NotFoundError, ValidationError
 from interviewbot.grading.policy import hint_cap
-from interviewbot.judge.models import Verdict
-from interviewbot.questions import DIFFICULTIES, TRACKS, Question
-from interviewbot.render import feedback_markdown, summary_markdown, verdict_markdown
+from interviewbot.guards import action, all_or_nothing
+from interviewbot.questions import Question
+from interviewbot.render import feedback_markdown, summary_markdown
 from interviewbot.services import Services
+from interviewbot.turn import FollowUp, InterviewConfig, Message, Turn, iso_to_ts, now, turn_from_row
 
-log = logging.getLogger(__name__)
-MAX_SUBMISSIONS = 3
-MAX_QUESTIONS = 50
-
-
-@dataclass
-class InterviewConfig:
-    """What the candidate asked for."""
-
-    tracks: list[str] = field(default_factory=lambda: ["ml_theory"])
-    topics: list[str] = field(default_factory=list)
-    difficulty: str | None = None  # None: adaptive, starting at medium
-    num_questions: int = 5
-    seed: int | None = None
-    sets: list[str] = field(default_factory=list)  # question-set names; empty: every set
-    question_ids: list[str] = field(default_factory=list)  # ask these first (e.g. the ones due)
-
-    def __post_init__(self):
-        bad = [t for t in self.tracks if t not in TRACKS]
-        if bad or not self.tracks:
-            raise ValidationError(f"unknown track(s) {bad or '(none)'}; choose from {', '.join(TRACKS)}.")
-        if self.difficulty not in (None, *DIFFICULTIES):
-            raise ValidationError(f"unknown difficulty {self.difficulty!r}; use easy, medium or hard.")
-        if not 1 <= self.num_questions <= MAX_QUESTIONS:
-            raise ValidationError(f"number of questions must be between 1 and {MAX_QUESTIONS}.")
-        if self.seed is None:
-            self.seed = random.randrange(1 << 30)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+__all__ = ["FollowUp", "InterviewConfig", "InterviewSession", "Message", "Turn"]
 
 
-@dataclass
-class Message:
-    """One chat message, as shown in the app and stored in the transcript."""
-
-    role: str  # interviewer | candidate | system
-    kind: str  # question | answer | code | hint | follow_up | feedback | verdict | summary | text
-    content: str
-    meta: dict = field(default_factory=dict)
-
-
-class FollowUp(BaseModel):
-    """A follow-up exchange on the current question: a design round, a probe, the complexity talk."""
-
-    kind: str  # design_stage | follow_up | complexity
-    prompt: str
-    answer: str | None = None
-    stage: int | None = None  # design round number (stored as "stage" in existing transcripts)
-
-
-@dataclass
-class Turn:
-    """The question in flight and everything said about it so far."""
-
-    id: int
-    question: Question
-    asked_at: float
-    hints_used: int = 0
-    answer: str = ""
-    code: str = ""
-    submissions: int = 0
-    verdict: Verdict | None = None
-    follow_ups: list[FollowUp] = field(default_factory=list)
-    last_run: Verdict | None = None  # the latest dry run on the visible tests (kept in memory only)
-
-    @property
-    def pending_follow_up(self) -> FollowUp | None:
-        return next((f for f in self.follow_ups if f.answer is None), None)
-
-    @property
-    def awaiting(self) -> str:
-        """What the candidate is expected to give next: answer | code | follow_up."""
-        if self.pending_follow_up is not None:
-            return "follow_up"
-        return "code" if self.question.track == "coding" else "answer"
-
-    @property
-    def has_answer(self) -> bool:
-        """Something gradable was given: an answer, a follow-up answer or a judged submission."""
-        return bool(self.answer or self.verdict or any(f.answer for f in self.follow_ups))
-
-    def graded_text(self) -> str:
-        """What is graded: the answer and follow-up answers (coding: the discussion only)."""
-        parts = [self.answer] if self.answer and self.question.track != "coding" else []
-        parts += [f.answer for f in self.follow_ups if f.answer]
-        return "\n\n".join(parts)
-
-    def stored_verdict(self) -> dict | None:
-        """The verdict as stored (with the submission count beside it)."""
-        if self.verdict is None:
-            return None
-        return self.verdict.model_dump(mode="json") | {"submissions": self.submissions}
-
-
-def _now() -> float:
-    return time.time()
-
-
-def _action(ignored=list):
-    """A candidate action: run under the session lock, once per pending step.
-
-    Called with `step=` (the step the candidate was answering, see `InterviewSession.step`), an
-    action whose step is already done is a repeat (a double click, a second Enter) and returns
-    `ignored()` without storing anything. Every action taken moves the session to the next step,
-    also one that fails or is cut short: it may have stored part of its work, which must not be
-    done twice (a UI draws its inputs again after each action, with the new step).
-    """
-
-    def wrap(method):
-        @functools.wraps(method)
-        def run(self, *args, step: int | None = None, **kwargs):
-            with self.lock:
-                if step is not None and step != self._step:
-                    log.info(
-                        "dropped a repeated %s (step %s is done; now %s)", method.__name__, step, self._step
-                    )
-                    return ignored()
-                try:
-                    return method(self, *args, **kwargs)
-                finally:
-                    self._step += 1
-
-        return run
-
-    return wrap
-
-
-def _iso_to_ts(value) -> float:
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if not value:
-        return _now()
-    parsed = datetime.fromisoformat(str(value))
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
-
-
-def _turn_from_row(row: dict, question: Question) -> Turn:
-    stored = dict(row["verdict"] or {})
-    submissions = stored.pop("submissions", 0)
-    return Turn(
-        row["id"],
-        question,
-        _iso_to_ts(row["asked_at"]),
-        row["hints_used"] or 0,
-        row["answer"] or "",
-        row["code"] or "",
-        submissions,
-        Verdict.model_validate(stored) if stored else None,
-        [FollowUp.model_validate(f) for f in row["follow_ups"] or []],
-    )
-
-
-def _all_or_nothing(action):
-    """A candidate action either completes or leaves the session as it was (e.g. a failed save).
-
-    Writes are committed one by one, so a database that fails half-way can leave an extra
-    message behind, but the session in memory never runs ahead of what the user was told.
-    """
-
-    @functools.wraps(action)
-    def run(self, *args, **kwargs):
-        saved = copy.deepcopy(self.turn), list(self.asked), list(self.scores), self.difficulty, self.finished
-        try:
-            return action(self, *args, **kwargs)
-        except InterviewbotError:
-            self.turn, self.asked, self.scores, self.difficulty, self.finished = saved
-            raise
-
-    return run
-
-
-class InterviewSession:
+class InterviewSession(CodingRound):
     """One mock interview. Methods return the new chat messages (already stored)."""
 
     def __init__(self, services: Services, session_id: str, config: InterviewConfig):
@@ -218,7 +41,7 @@ class InterviewSession:
         self.scores: list[tuple[Question, float]] = []
         self.difficulty = config.difficulty or "medium"
         self.finished = False
-        self.started_at = _now()
+        self.started_at = now()
         self.on_token = None  # a UI shell may set a callback(text_so_far) to stream LLM replies
         self.lock = threading.RLock()  # held by every action; a UI may hold it around one too
         self._step = 0
@@ -244,7 +67,7 @@ class InterviewSession:
         """Rebuild a session from the store (after a refresh or a crash)."""
         data = services.store.get_session(session_id)
         session = cls(services, data["id"], InterviewConfig(**data["config"]))
-        session.started_at = _iso_to_ts(data["started_at"])
+        session.started_at = iso_to_ts(data["started_at"])
         session.finished = data["status"] != "active"
         for row in data["turns"]:
             session._replay(row)
@@ -261,7 +84,7 @@ class InterviewSession:
         if row["status"] == "graded" and row["score"] is not None:
             self._record_score(question, float(row["score"]))
         if row["status"] in ("asked", "answered"):
-            self.turn = _turn_from_row(row, question)
+            self.turn = turn_from_row(row, question)
 
     def transcript(self) -> dict:
         """The stored session: messages in order, turns (with their feedback) and the summary."""
@@ -284,10 +107,10 @@ class InterviewSession:
 
     def elapsed(self) -> dict:
         """Seconds on the current question and in the whole session."""
-        now = _now()
+        current = now()
         return {
-            "question_s": now - self.turn.asked_at if self.turn else 0.0,
-            "session_s": now - self.started_at,
+            "question_s": current - self.turn.asked_at if self.turn else 0.0,
+            "session_s": current - self.started_at,
         }
 
     # --- choosing questions ------------------------------------------------------------------
@@ -339,7 +162,7 @@ class InterviewSession:
             difficulty=question.difficulty,
             prompt=question.prompt,
         )
-        self.turn = Turn(tid, question, _now())
+        self.turn = Turn(tid, question, now())
         text = self.services.interviewer.phrase_question(question, self.on_token)
         if question.track == "system_design":
             first = wording.DESIGN_ROUND_PROMPTS[0]
@@ -384,8 +207,8 @@ class InterviewSession:
             raise ValidationError(f"the interviewer is waiting for you to {need}.")
         return self.turn
 
-    @_action()
-    @_all_or_nothing
+    @action()
+    @all_or_nothing
     def answer(self, text: str, meta: dict | None = None) -> list[Message]:
         """A text answer: to the question, a follow-up, a design round or the complexity question.
 
@@ -428,60 +251,8 @@ class InterviewSession:
         self._save_turn(status="answered")
         return [self._say("interviewer", "follow_up", prompt)]
 
-    @_action()
-    @_all_or_nothing
-    def submit_code(self, code: str) -> list[Message]:
-        """Judge the code against every test; when accepted (or out of tries) ask about complexity."""
-        code = clean_code(code)
-        turn = self._require_turn(("code",))
-        turn.code, turn.submissions, turn.last_run = code, turn.submissions + 1, None
-        turn.verdict = self.services.judge.run(turn.question, code)
-        out = [
-            self._say("candidate", "code", code),
-            self._say(
-                "system",
-                "verdict",
-                verdict_markdown(turn.verdict, turn.question.entry_point),
-                {"verdict": turn.stored_verdict()},
-            ),
-        ]
-        if turn.verdict.accepted or turn.submissions >= MAX_SUBMISSIONS:
-            turn.follow_ups.append(FollowUp(kind="complexity", prompt=wording.COMPLEXITY_PROMPT))
-            out.append(self._say("interviewer", "follow_up", wording.COMPLEXITY_PROMPT))
-        else:
-            left = MAX_SUBMISSIONS - turn.submissions
-            out.append(self._say("interviewer", "text", wording.not_accepted_yet(left)))
-        self._save_turn(status="answered")
-        return out
-
-    @_action(ignored=lambda: None)
-    def run_visible(self, code: str) -> Verdict:
-        """Run only the visible tests (a dry run: not graded; the code is kept as the turn's draft)."""
-        code = clean_code(code)
-        turn = self._require_turn(("code",))
-        self._keep_draft(code)
-        turn.last_run = self.services.judge.run(turn.question, code, visible_only=True)
-        return turn.last_run
-
-    def save_draft(self, code: str) -> bool:
-        """Keep the code being written with the turn, so a refresh or a resume shows it (True: saved)."""
-        code = (code or "").replace("\x00", "")
-        if len(code) > MAX_CODE_CHARS:
-            raise ValidationError(f"the code is {len(code):,} characters; the limit is {MAX_CODE_CHARS:,}.")
-        with self.lock:
-            if self.finished or self.turn is None or self.turn.awaiting != "code":
-                return False  # the editor reported late: the code question is already answered
-            return self._keep_draft(code)
-
-    def _keep_draft(self, code: str) -> bool:
-        if code == self.turn.code:
-            return False
-        self.turn.code = code
-        self.services.store.update_turn(self.turn.id, code=code)
-        return True
-
-    @_action()
-    @_all_or_nothing
+    @action()
+    @all_or_nothing
     def hint(self) -> list[Message]:
         """The next hint on the ladder; each one lowers the score cap."""
         if self.finished or self.turn is None:
@@ -496,13 +267,13 @@ class InterviewSession:
         text = f"Hint {turn.hints_used}/{len(hints)}: {text}"
         return [self._say("interviewer", "hint", text, {"score_cap": hint_cap(turn.hints_used)})]
 
-    @_action()
-    @_all_or_nothing
+    @action()
+    @all_or_nothing
     def skip(self) -> list[Message]:
         """Move on without grading this question."""
         if self.finished or self.turn is None:
             raise ValidationError("this interview has ended; start a new one.")
-        self._save_turn(status="skipped", elapsed_s=_now() - self.turn.asked_at)
+        self._save_turn(status="skipped", elapsed_s=now() - self.turn.asked_at)
         out = [self._say("candidate", "text", "(skipped)")]
         self.turn = None
         return out + self._ask_next()
@@ -528,7 +299,7 @@ class InterviewSession:
         """Grade and store the turn in flight; the feedback message (the turn is then closed)."""
         turn = self.turn
         graded = self.grade_current()
-        feedback, elapsed = graded.feedback, _now() - turn.asked_at
+        feedback, elapsed = graded.feedback, now() - turn.asked_at
         self.services.store.update_turn(
             turn.id,
             status="graded",
@@ -550,8 +321,8 @@ class InterviewSession:
         self.turn = None
         return out
 
-    @_action()
-    @_all_or_nothing
+    @action()
+    @all_or_nothing
     def end(self) -> list[Message]:
         """Finish: a summary with per-track/per-topic scores and a study plan."""
         if self.finished:
@@ -560,11 +331,11 @@ class InterviewSession:
         if self.turn is not None and self.turn.has_answer:
             out = self._grade_turn()  # what was already answered is graded, not thrown away
         elif self.turn is not None:
-            self._save_turn(status="skipped", elapsed_s=_now() - self.turn.asked_at)
+            self._save_turn(status="skipped", elapsed_s=now() - self.turn.asked_at)
             self.turn = None
         index = self.services.index
         summary = practice.build_summary(
-            self.scores, _now() - self.started_at, lambda topics: practice.study_plan(topics, index)
+            self.scores, now() - self.started_at, lambda topics: practice.study_plan(topics, index)
         )
         self.finished = True
         msg = self._say("interviewer", "summary", summary_markdown(summary))

@@ -33,7 +33,7 @@ LAYERS = {
     ),
     2: ("practice", "render", "wording", "exports"),
     3: ("services",),
-    4: ("interview",),
+    4: ("interview", "turn", "guards", "coding_round"),
     5: ("terminal", "cli", "ui", "__main__", "__init__"),
 }
 LAYER_NAMES = {0: "base", 1: "service", 2: "policy/presentation", 3: "wiring", 4: "engine", 5: "shell"}

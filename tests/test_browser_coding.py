@@ -17,33 +17,12 @@ from interviewbot.config import load_settings
 from interviewbot.interview import InterviewConfig, InterviewSession
 from interviewbot.services import Services
 from interviewbot.transcripts import TranscriptStore
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, Shots, _serve, _wait_idle
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, Shots, _wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 QUESTION = "alg-two-sum"  # visible tests: ([2, 7, 11, 15], 9) -> [0, 1]; ([1, 2, 3], 7) -> []; ...
 LOCAL_SCHEMES = ("data", "blob", "about", "chrome-extension")
-
-
-@pytest.fixture
-def app_url(indexed_home, tmp_path):
-    yield from _serve(indexed_home, tmp_path)
-
-
-@pytest.fixture
-def llm_app_url(indexed_home, tmp_path, fake_openai):
-    """The app with the openai-compatible backend pointed at the local fake OpenAI server."""
-    yield from _serve(
-        indexed_home,
-        tmp_path,
-        {
-            "INTERVIEWBOT_BACKEND": "openai-compatible",
-            "OPENAI_BASE_URL": fake_openai.url + "/v1",
-            "INTERVIEWBOT_MODEL": "fake-model",
-            "INTERVIEWBOT_STRUCTURED_METHOD": "json_mode",
-            "INTERVIEWBOT_LLM_RETRIES": "0",
-        },
-    )
 
 
 @pytest.fixture
