@@ -31,7 +31,7 @@ LAYERS = {
         "database",
         "db_schema",
     ),
-    2: ("practice", "render", "wording", "exports"),
+    2: ("practice", "render", "wording", "exports", "followups"),
     3: ("services",),
     4: ("interview", "turn", "guards", "coding_round"),
     5: ("terminal", "cli", "ui", "__main__", "__init__"),
