@@ -11,7 +11,16 @@ from interviewbot.errors import ConfigError
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
 BACKENDS = ("offline", "openai", "openai-compatible")
-STRUCTURED_METHODS = ("json_schema", "function_calling", "json_mode")
+STRUCTURED_METHODS = ("auto", "json_schema", "function_calling", "json_mode")
+LLM_TIMEOUT_DEFAULT_S = 25.0  # a dead or hung model server falls back to offline within 30 s
+LLM_TIMEOUT_MAX_S = 3600.0
+LLM_TIMEOUT_HELP = (
+    "Seconds one LLM grade or interviewer reply may take in all, retries included; when they run "
+    "out, the offline grade or the bank's wording is used. The default (25 s) suits hosted models "
+    "and fast local servers. A local model on a CPU reads a grading prompt at 30-50 tokens/s and "
+    "writes 15-20 tokens/s, so a grade takes 1-3 minutes: set 180-300 (INTERVIEWBOT_LLM_TIMEOUT) "
+    "for such a model. A stopped or hung server is noticed only when the time runs out."
+)
 
 
 def _knowledge_dir() -> Path:
@@ -31,8 +40,8 @@ class Settings:
     model: str = "gpt-4o-mini"
     api_key: str = ""
     base_url: str = ""
-    structured_method: str = "json_schema"
-    llm_timeout_s: float = 60.0
+    structured_method: str = "auto"
+    llm_timeout_s: float = LLM_TIMEOUT_DEFAULT_S  # one budget per grade / interviewer reply
     llm_max_retries: int = 2
     retrieval_k: int = 4
     judge0_url: str = ""  # empty: the local sandbox judges code
@@ -87,6 +96,13 @@ def _validated(s: Settings) -> Settings:
             f"INTERVIEWBOT_STRUCTURED_METHOD={s.structured_method!r} is unknown. "
             f"Use one of: {', '.join(STRUCTURED_METHODS)}."
         )
+    if not 0 < s.llm_timeout_s <= LLM_TIMEOUT_MAX_S:
+        raise ConfigError(
+            f"INTERVIEWBOT_LLM_TIMEOUT={s.llm_timeout_s:g} is out of range: use up to {LLM_TIMEOUT_MAX_S:g} "
+            f"seconds (e.g. {LLM_TIMEOUT_DEFAULT_S:g}, or 180-300 for a slow local model)."
+        )
+    if s.llm_max_retries < 0:
+        raise ConfigError("INTERVIEWBOT_LLM_RETRIES must be 0 or more.")
     if s.retrieval_k < 1 or s.retrieval_k > 20:
         raise ConfigError("INTERVIEWBOT_RETRIEVAL_K must be between 1 and 20.")
     return s
@@ -106,8 +122,8 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         model=e("INTERVIEWBOT_MODEL", "gpt-4o-mini"),
         api_key=e("INTERVIEWBOT_API_KEY") or e("OPENAI_API_KEY", ""),
         base_url=e("OPENAI_BASE_URL", ""),
-        structured_method=e("INTERVIEWBOT_STRUCTURED_METHOD", "json_schema"),
-        llm_timeout_s=_env_float("INTERVIEWBOT_LLM_TIMEOUT", 60.0),
+        structured_method=e("INTERVIEWBOT_STRUCTURED_METHOD", "auto").strip().lower() or "auto",
+        llm_timeout_s=_env_float("INTERVIEWBOT_LLM_TIMEOUT", LLM_TIMEOUT_DEFAULT_S),
         llm_max_retries=int(_env_float("INTERVIEWBOT_LLM_RETRIES", 2)),
         retrieval_k=int(_env_float("INTERVIEWBOT_RETRIEVAL_K", 4)),
         judge0_url=e("INTERVIEWBOT_JUDGE0_URL", ""),

@@ -44,3 +44,10 @@ def bound_llm_score(llm_score: float, offline_score: float, *, injection: bool) 
     if injection and score > offline_score:
         return offline_score, True
     return score, False
+
+
+def bound_llm_dimensions(dimensions: dict[str, float], offline_score: float, *, injection: bool) -> dict:
+    """Each LLM dimension bounded by the rubric evidence like the score: at most MAX_ABOVE_OFFLINE
+    above the rubric score, and at most the rubric score when the answer tried to instruct the grader."""
+    limit = offline_score if injection else offline_score + MAX_ABOVE_OFFLINE
+    return {name: round(min(value, limit), 1) for name, value in dimensions.items()}
