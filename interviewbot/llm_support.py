@@ -52,6 +52,8 @@ def clean_server_message(exc) -> str:
             where = ".".join(p.strip(" '\"") for p in loc.split(",") if p.strip(" '\"") not in ("", "body"))
             parts.append(f"{where}: {msg_dq or msg_sq}" if where else msg_dq or msg_sq)
         return _one_line("; ".join(dict.fromkeys(parts)))
+    if "Traceback (most recent call last)" in text:  # only its last line says what went wrong
+        text = [line for line in text.splitlines() if line.strip()][-1]
     kept = [line for line in text.splitlines() if line.strip() and not _TRACE_LINE.match(line)]
     return _one_line(_TRACE_FRAGMENT.sub("", " ".join(kept))) or "no details"
 
@@ -80,7 +82,7 @@ def retry_after_s(exc, attempt: int) -> float:
 
 # --- token usage estimates --------------------------------------------------------------------
 
-_WINDOW_WORDS = 150  # the embedder's tokenizer truncates at 256 tokens: count in word windows
+_WINDOW_WORDS = 50  # the embedder's tokenizer truncates at 256 tokens: count in short word windows
 
 
 def estimate_tokens(text: str) -> int:
