@@ -30,9 +30,9 @@ from interviewbot.prompts import load_prompt
 from interviewbot.questions import Question
 
 # A lean prompt: a CPU-bound local model reads 30-50 prompt tokens/s, so every chunk costs seconds.
-PROMPT_CHUNKS = 4
-CHUNK_CHARS = 450
-REFERENCE_CHARS = 900
+PROMPT_CHUNKS = 3
+CHUNK_CHARS = 320
+REFERENCE_CHARS = 700
 MAX_OUTPUT_TOKENS = 700
 RETRY_HEADROOM = 1.2  # retry only if the budget left exceeds the first attempt's time by this factor
 
@@ -47,8 +47,11 @@ _INJECTION = re.compile(
 _CLOSE_TAG = re.compile(r"<\s*/\s*answer\s*>", re.IGNORECASE)
 
 
+# The docstrings below are the tool and schema descriptions the model reads: keep them short.
+
+
 class LLMKeyPoint(BaseModel):
-    """One rubric point by its number (1-based), with the answer's sentence that shows it."""
+    """A rubric point by number, its status and a quote from the answer."""
 
     point: int = 0
     status: Literal["covered", "partly", "missed"]
@@ -56,8 +59,8 @@ class LLMKeyPoint(BaseModel):
     text: str = ""  # some models repeat the point's text instead of (or besides) its number
 
 
-class LLMDimensions(BaseModel):
-    """Fixed keys: strict JSON-schema modes reject free-form dicts."""
+class LLMDimensions(BaseModel):  # fixed keys: strict JSON-schema modes reject free-form dicts
+    """Each 0-10."""
 
     coverage: float
     correctness: float
@@ -65,8 +68,8 @@ class LLMDimensions(BaseModel):
     clarity: float
 
 
-class LLMFeedback(BaseModel):
-    """What the model must return (matched to the shared Feedback type after validation)."""
+class LLMFeedback(BaseModel):  # matched to the shared Feedback type after validation
+    """The grade of one answer."""
 
     score: float
     dimensions: LLMDimensions | None = None
