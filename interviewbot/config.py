@@ -12,11 +12,11 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
 BACKENDS = ("offline", "openai", "openai-compatible")
 STRUCTURED_METHODS = ("auto", "json_schema", "function_calling", "json_mode")
-LLM_TIMEOUT_DEFAULT_S = 25.0  # a dead or hung model server falls back to offline within 30 s
+LLM_TIMEOUT_DEFAULT_S = 20.0  # a dead or hung model server falls back to offline within 30 s
 LLM_TIMEOUT_MAX_S = 3600.0
 LLM_TIMEOUT_HELP = (
     "Seconds one LLM grade or interviewer reply may take in all, retries included; when they run "
-    "out, the offline grade or the bank's wording is used. The default (25 s) suits hosted models "
+    "out, the offline grade or the bank's wording is used. The default (20 s) suits hosted models "
     "and fast local servers. A local model on a CPU reads a grading prompt at 30-50 tokens/s and "
     "writes 15-20 tokens/s, so a grade takes 1-3 minutes: set 180-300 (INTERVIEWBOT_LLM_TIMEOUT) "
     "for such a model. A stopped or hung server is noticed only when the time runs out."

@@ -82,7 +82,7 @@ def grade(name: str, answer: str, recorder):
             "score": fb.score,
             "dimensions": fb.dimensions,
             "fallback_reason": meta.get("fallback_reason"),
-            "citations": [c.chunk_id for c in fb.citations] if meta["grader"] == "llm" else [],
+            "cited": meta.get("cited", []),
         },
     )
     return outcome

@@ -15,7 +15,7 @@ import re
 import time
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from interviewbot.grading.feedback import Citation, Feedback
 from interviewbot.grading.llm_checks import (
@@ -50,10 +50,18 @@ _CLOSE_TAG = re.compile(r"<\s*/\s*answer\s*>", re.IGNORECASE)
 # The docstrings below are the tool and schema descriptions the model reads: keep them short.
 
 
+def _every_field_required(schema: dict) -> None:
+    """The schema the model sees requires every field (a server that enforces it with a grammar
+    then makes a small model give the rubric point numbers); parsing keeps the defaults."""
+    schema["required"] = [name for name in schema.get("properties", {}) if name != "text"]
+
+
 class LLMKeyPoint(BaseModel):
     """A rubric point by number, its status and a quote from the answer."""
 
-    point: int = 0
+    model_config = ConfigDict(json_schema_extra=_every_field_required)
+
+    point: int = 0  # 0: not given (then matched by `text`, else ignored)
     status: Literal["covered", "partly", "missed"]
     evidence: str = ""
     text: str = ""  # some models repeat the point's text instead of (or besides) its number
@@ -70,6 +78,8 @@ class LLMDimensions(BaseModel):  # fixed keys: strict JSON-schema modes reject f
 
 class LLMFeedback(BaseModel):  # matched to the shared Feedback type after validation
     """The grade of one answer."""
+
+    model_config = ConfigDict(json_schema_extra=_every_field_required)
 
     score: float
     dimensions: LLMDimensions | None = None
@@ -140,7 +150,8 @@ class LLMGrader:
     ) -> tuple[Feedback, dict]:
         """(feedback, meta). meta: grader ("llm" | "offline"), backend, model, method, attempts,
         latency_ms, usage (token counts; "estimated": true when the server sent none), budget_s,
-        corrections (parts replaced by the offline text, and why) and, on a fallback, fallback_reason."""
+        corrections (parts replaced by the offline text, and why), cited (chunk ids the model cited)
+        and, on a fallback, fallback_reason."""
         deadline = deadline or self.backend.deadline()
         keys = {f"S{i + 1}": hit for i, hit in enumerate(offered_chunks(retrieved, offline))}
         messages = self._messages(question, answer, keys, offline)
@@ -197,6 +208,7 @@ class LLMGrader:
         if problem:
             strengths, notes = offline.strengths, notes + [f"strengths: {problem}"]
         meta["corrections"] = notes
+        meta["cited"] = [hit.id for hit in cited]  # the chunks the model cited (resolved)
         note = (
             "The answer contains instructions to the grader; they were ignored and the rubric score stands."
         )
