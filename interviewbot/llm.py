@@ -11,17 +11,20 @@ Everything above this module sees `ChatBackend`, `ChatResult`, `StructuredResult
 
 from __future__ import annotations
 
-import json
-import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from pydantic import BaseModel
-from pydantic import ValidationError as PydanticError
 
 from interviewbot.errors import ConfigError, LLMError
+from interviewbot.llm_replies import (
+    PROBE_MESSAGES,
+    ChatResult,
+    StructuredResult,
+    json_schema_format,
+    parse_structured,
+)
 from interviewbot.llm_support import (
     PROBE_ORDER,
     CapabilityCache,
@@ -48,28 +51,6 @@ class Deadline:
     @property
     def expired(self) -> bool:
         return self.remaining() <= 0.0
-
-
-@dataclass
-class ChatResult:
-    """A plain chat reply."""
-
-    text: str
-    usage: dict = field(default_factory=dict)
-    latency_ms: float = 0.0
-
-
-@dataclass
-class StructuredResult:
-    """A structured reply: `value` is the parsed model, or None with `error` saying why."""
-
-    value: BaseModel | None
-    raw: str = ""
-    error: str | None = None
-    usage: dict = field(default_factory=dict)
-    latency_ms: float = 0.0
-    retryable: bool = True  # False: the same request cannot succeed (HTTP 4xx, time is up, ...)
-    method: str = ""
 
 
 class ChatBackend(Protocol):
@@ -103,24 +84,6 @@ def _to_lc(messages: Messages):
 
     kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
     return [kinds[role](content=text) for role, text in messages]
-
-
-_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
-
-
-def parse_json_object(text: str, schema: type[BaseModel]) -> BaseModel:
-    """Parse a model reply as `schema`, tolerating code fences and prose around the object."""
-    cleaned = _FENCE.sub("", text or "").strip()
-    if not cleaned.startswith("{"):
-        start, end = cleaned.find("{"), cleaned.rfind("}")
-        if start < 0 or end <= start:
-            raise ValueError("the reply contains no JSON object")
-        cleaned = cleaned[start : end + 1]
-    return schema.model_validate(json.loads(cleaned))
-
-
-def _short(exc) -> str:
-    return " ".join(str(exc).split())[:300] if exc else "empty reply"
 
 
 def _ms(started: float) -> float:
@@ -213,7 +176,7 @@ class OpenAIChatBackend:
             if exc.status and not exc.retryable and self.structured_method == "auto" and self.capabilities:
                 self.capabilities.forget(self.base_url, self.model)  # re-probe next time
             return StructuredResult(None, error=str(exc), latency_ms=_ms(started), retryable=exc.retryable)
-        result = _parse(reply, schema, method)
+        result = parse_structured(reply, schema)
         result.usage = _usage(reply, messages, result.raw)
         result.latency_ms, result.method = _ms(started), method
         return result
@@ -240,14 +203,14 @@ class OpenAIChatBackend:
                 raise LLMError(self._too_slow(deadline), retryable=False)
             request = self._request(method, probe_schema(), 40)
             try:
-                reply = request.invoke(_to_lc(_PROBE_MESSAGES), timeout=deadline.remaining())
+                reply = request.invoke(_to_lc(PROBE_MESSAGES), timeout=deadline.remaining())
             except Exception as exc:
                 error = self.describe(exc, deadline)
                 if error.status in (None, 401, 403) or error.retryable:
                     raise error from exc  # down, busy or unauthorised: that says nothing about the method
                 results[method] = str(error)
                 continue
-            parsed = _parse(reply, probe_schema(), method)
+            parsed = parse_structured(reply, probe_schema())
             results[method] = "ok" if parsed.value is not None else parsed.error or "unusable"
             if parsed.value is not None:
                 return method, results
@@ -264,7 +227,7 @@ class OpenAIChatBackend:
         if method == "function_calling":
             return self._llm.bind_tools([schema], tool_choice=schema.__name__, **extra)
         if method == "json_schema":
-            return self._llm.bind(response_format=_json_schema_format(schema), **extra)
+            return self._llm.bind(response_format=json_schema_format(schema), **extra)
         return self._llm.bind(response_format={"type": "json_object"}, **extra)
 
     # --- attempts, deadlines and errors ---------------------------------------------------------
@@ -315,48 +278,6 @@ class OpenAIChatBackend:
         if "Connection" in name:
             return LLMError(f"cannot reach the model server at {self.base_url}", retryable=False)
         return LLMError(f"{name}: {clean_server_message(exc)}")
-
-
-_PROBE_MESSAGES: Messages = [
-    ("system", "You reply with a JSON object only."),
-    ("user", 'What is 2 + 3? Reply as {"answer": <the number>}.'),
-]
-
-
-def _json_schema_format(schema: type[BaseModel]) -> dict:
-    from langchain_core.utils.function_calling import convert_to_openai_function
-
-    spec = convert_to_openai_function(schema)
-    return {
-        "type": "json_schema",
-        "json_schema": {
-            "name": spec["name"],
-            "description": spec.get("description", ""),
-            "schema": spec["parameters"],
-        },
-    }
-
-
-def _parse(reply, schema: type[BaseModel], method: str) -> StructuredResult:
-    """The reply as `schema`: a tool call's arguments, else JSON in the content (some servers answer
-    a forced tool call with plain content)."""
-    calls = getattr(reply, "tool_calls", None) or []
-    invalid = getattr(reply, "invalid_tool_calls", None) or []
-    content = str(getattr(reply, "content", "") or "")
-    if calls:
-        raw = json.dumps(calls[0].get("args") or {})
-        try:
-            return StructuredResult(schema.model_validate(calls[0].get("args") or {}), raw)
-        except PydanticError as exc:
-            return StructuredResult(None, raw, f"unparseable output: {_short(exc)}")
-    if invalid and not content.strip():
-        raw = str(invalid[0].get("args") or "")
-        why = _short(invalid[0].get("error"))
-        return StructuredResult(None, raw, f"unparseable output (malformed tool-call arguments): {why}")
-    try:
-        return StructuredResult(parse_json_object(content, schema), content)
-    except (ValueError, PydanticError) as exc:
-        return StructuredResult(None, content, f"unparseable output: {_short(exc)}")
 
 
 # --- the backend registry ---------------------------------------------------------------------
