@@ -43,7 +43,15 @@ class JudgeError(InterviewbotError):
 
 
 class LLMError(InterviewbotError):
-    """A chat model call failed or returned unusable output."""
+    """A chat model call failed or returned unusable output.
+
+    `retryable` is False when repeating the request cannot help (HTTP 4xx, time is up); `status`
+    is the server's HTTP status when it sent one.
+    """
+
+    def __init__(self, message: str, retryable: bool = True, status: int | None = None):
+        super().__init__(message)
+        self.retryable, self.status = retryable, status
 
 
 class StorageError(InterviewbotError):

@@ -59,7 +59,8 @@ def _new_words(text: str, answer_terms: set[str], limit: int = 3) -> list[str]:
     words = []
     for word in _WORD.findall(text):
         low = word.lower()
-        if low in STOPWORDS or len(low) < 4 or stem(low) in answer_terms or low in (w.lower() for w in words):
+        seen = low in (w.lower() for w in words)
+        if low in STOPWORDS or len(low) < 4 or low.endswith("ly") or stem(low) in answer_terms or seen:
             continue
         words.append(word)
     return words[:limit]
@@ -85,5 +86,6 @@ def choose_probe(question: Question, answer: str, missed: list[KeyPointResult], 
     words = _new_words(missed[0].text, set(content_terms(answer)))
     if not words:
         return None
-    named = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-    return Probe(f"Your answer did not touch on {named}. How do they come into this?", [missed[0].text], note)
+    named = ", ".join(words)
+    prompt = f"There is one more aspect I would like to hear about; it involves {named}. How does it come in?"
+    return Probe(prompt, [missed[0].text], note)

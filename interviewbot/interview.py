@@ -19,6 +19,7 @@ from interviewbot import practice, wording
 from interviewbot.answers import clean_answer
 from interviewbot.coding_round import CodingRound
 from interviewbot.errors import NotFoundError, ValidationError
+from interviewbot.followups import choose_probe
 from interviewbot.grading.policy import hint_cap
 from interviewbot.guards import action, all_or_nothing
 from interviewbot.questions import Question
@@ -164,6 +165,7 @@ class InterviewSession(CodingRound):
         )
         self.turn = Turn(tid, question, now())
         text = self.services.interviewer.phrase_question(question, self.on_token)
+        notes = self._interviewer_fallback("phrase this question", "the question is shown as written")
         if question.track == "system_design":
             first = wording.DESIGN_ROUND_PROMPTS[0]
             text = f"{text}\n\n{first}"
@@ -179,7 +181,17 @@ class InterviewSession(CodingRound):
         }
         if question.track == "coding":
             meta["starter_code"] = question.starter_code or f"def {question.entry_point}(...):\n    pass\n"
-        return [self._say("interviewer", "question", text, meta)]
+        return [*notes, self._say("interviewer", "question", text, meta)]
+
+    def _interviewer_fallback(self, what: str, instead: str) -> list[Message]:
+        """Record the interviewer's LLM call with the turn; say so in the chat when it fell back."""
+        meta = dict(self.services.interviewer.last_meta or {})
+        if meta:
+            self.turn.interviewer_calls.append(meta)
+        reason = meta.get("fallback_reason")
+        if not reason:
+            return []
+        return [self._say("system", "text", f"The model could not {what} ({reason}); {instead}.")]
 
     def _save_turn(self, **extra) -> None:
         t = self.turn
@@ -238,18 +250,21 @@ class InterviewSession(CodingRound):
         return self._grade_and_next()
 
     def _maybe_follow_up(self, text: str) -> list[Message]:
-        """Ask one follow-up when the first answer misses key points and the bank has one."""
+        """One follow-up probing what the first answer missed (a word on the answer first)."""
         turn = self.turn
-        if turn.question.track == "coding" or turn.follow_ups or not turn.question.follow_ups:
+        if turn.question.track == "coding" or turn.follow_ups:
             return []
         missed = self.services.grader.missed_points(turn.question, text)
-        if not missed:
+        probe = choose_probe(turn.question, text, missed, len(turn.question.key_points))
+        if probe is None:
             return []
         prompt = self.services.interviewer.follow_up(turn.question, text, missed, self.on_token)
-        prompt = prompt or turn.question.follow_ups[0]
-        turn.follow_ups.append(FollowUp(kind="follow_up", prompt=prompt))
+        notes = self._interviewer_fallback("phrase a follow-up", "here is one about what was missed")
+        probed = probe.key_points if not prompt else [m.text for m in missed]
+        turn.follow_ups.append(FollowUp(kind="follow_up", prompt=prompt or probe.prompt, key_points=probed))
         self._save_turn(status="answered")
-        return [self._say("interviewer", "follow_up", prompt)]
+        out = [self._say("interviewer", "text", probe.note)] if probe.note else []
+        return [*out, *notes, self._say("interviewer", "follow_up", prompt or probe.prompt)]
 
     @action()
     @all_or_nothing
@@ -308,7 +323,7 @@ class InterviewSession(CodingRound):
             elapsed_s=elapsed,
             backend=self.services.backend,
             model=graded.model or self.services.model,
-            usage=graded.usage,
+            usage=graded.usage | ({"interviewer": turn.interviewer_calls} if turn.interviewer_calls else {}),
             graded_at=datetime.now(UTC).isoformat(),
             answer=turn.answer,
             follow_ups=[f.model_dump() for f in turn.follow_ups],

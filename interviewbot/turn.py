@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from interviewbot.errors import ValidationError
 from interviewbot.judge.models import Verdict
@@ -64,6 +64,7 @@ class FollowUp(BaseModel):
     prompt: str
     answer: str | None = None
     stage: int | None = None  # design round number (stored as "stage" in existing transcripts)
+    key_points: list[str] = Field(default_factory=list)  # the rubric points a probe asks about
 
 
 @dataclass
@@ -79,6 +80,7 @@ class Turn:
     submissions: int = 0
     verdict: Verdict | None = None
     follow_ups: list[FollowUp] = field(default_factory=list)
+    interviewer_calls: list[dict] = field(default_factory=list)  # LLM phrasing: latency, usage, fallbacks
     last_run: Verdict | None = None  # the latest dry run on the visible tests (kept in memory only)
 
     @property

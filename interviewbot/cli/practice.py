@@ -86,18 +86,20 @@ def _last_question(session):
     type=click.Path(dir_okay=False),
     help="File with the answer ('-' for stdin).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the Feedback as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the Feedback (and how it was graded) as JSON.")
+@click.option("--offline", is_flag=True, help="Use the offline rubric grader whatever backend is configured.")
 @handle_errors
-def grade(set_file, question_id, answer_file, as_json):
-    """Grade one answer offline (rubric + cited guide sections)."""
-    from interviewbot.grading.api import grade_answer_file
+def grade(set_file, question_id, answer_file, as_json, offline):
+    """Grade one answer with the configured grader (the LLM when one is set, else the rubric)."""
+    from interviewbot.grading.api import grade_answer_file, grading_line
 
-    feedback = grade_answer_file(load_settings(), set_file, question_id, answer_file)
+    outcome = grade_answer_file(load_settings(), set_file, question_id, answer_file, offline=offline)
     if as_json:
-        return emit_json(feedback.model_dump(mode="json"))
+        return emit_json(outcome.to_dict())
     from interviewbot.render import feedback_markdown
 
-    _print_markdown(feedback_markdown(feedback))
+    _print_markdown(feedback_markdown(outcome.feedback))
+    click.echo(grading_line(outcome.meta))
 
 
 @cli.group("eval")
@@ -108,15 +110,16 @@ def eval_group():
 @eval_group.command("grading")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--offline", is_flag=True, help="Use the offline rubric grader whatever backend is configured.")
 @handle_errors
-def eval_grading(file, as_json):
-    """Agreement of the grader with human scores.
+def eval_grading(file, as_json, offline):
+    """Agreement of the configured grader with human scores.
 
     CSV columns: question, reference_answer, answer, human_score [, key_points].
     """
     from interviewbot.grading.api import evaluate_file
 
-    report = evaluate_file(load_settings(), file)
+    report = evaluate_file(load_settings(), file, offline=offline)
     if as_json:
         return emit_json(report)
     click.echo(
@@ -127,6 +130,15 @@ def eval_grading(file, as_json):
         click.echo(
             f"  {track:<14} n={r['n']:<3} pearson={r['pearson']}  spearman={r['spearman']}  rmse={r['rmse']}"
         )
+    _echo_graders(report)
+
+
+def _echo_graders(report: dict) -> None:
+    graders = ", ".join(f"{name} x{n}" for name, n in report["graders"].items())
+    reason = f" ({report['offline_reason']})" if report.get("offline_reason") else ""
+    click.echo(f"Graded by: {graders}{reason}")
+    for fb in report["fallbacks"][:5]:
+        click.echo(f"  fell back on {fb['question']}: {fb['reason']}")
 
 
 @cli.command()

@@ -13,21 +13,37 @@ from interviewbot.questions import Question
 
 @dataclass(frozen=True)
 class GradedTurn:
-    """A graded answer: the feedback shown and stored, and how it was produced."""
+    """A graded answer: the feedback shown and stored, and how it was made (`meta`: which grader
+    ran, why any fallback, model, latency_ms, usage, ...)."""
 
     feedback: Feedback
-    model: str | None = None
-    usage: dict = field(default_factory=dict)
-    latency_ms: float = 0.0
+    meta: dict = field(default_factory=dict)
     retrieved: list = field(default_factory=list)
+
+    @property
+    def model(self) -> str | None:
+        return self.meta.get("model")
+
+    @property
+    def usage(self) -> dict:
+        """Token usage (estimated when the server sent none) with the call's latency."""
+        usage = dict(self.meta.get("usage") or {})
+        if self.meta.get("latency_ms"):
+            usage["latency_ms"] = round(self.meta["latency_ms"], 1)
+        return usage
+
+    def to_dict(self) -> dict:
+        """The Feedback's JSON fields plus a `grading` object (grader, reason, latency, usage)."""
+        return self.feedback.model_dump(mode="json") | {"grading": self.meta}
 
 
 class Grader:
     """Grades turns: always offline first (evidence, citations, caps), then the LLM grader if any."""
 
-    def __init__(self, offline: OfflineGrader, llm=None):
+    def __init__(self, offline: OfflineGrader, llm=None, offline_reason: str = "no LLM is configured"):
         self.offline = offline
         self.llm = llm  # an LLMGrader, or None for offline grading
+        self.offline_reason = offline_reason  # said when grading offline
 
     @property
     def name(self) -> str:
@@ -45,16 +61,11 @@ class Grader:
         """Grade an answer (coding: the discussion with the last verdict, less per earlier submission)."""
         result = self.offline.grade(question, text, hints_used=hints_used, verdict=verdict)
         if self.llm is None:
-            return GradedTurn(penalise_attempts(result.feedback, submissions), retrieved=result.retrieved)
+            meta = {"grader": "offline", "offline_reason": self.offline_reason}
+            return GradedTurn(penalise_attempts(result.feedback, submissions), meta, result.retrieved)
         feedback, meta = self.llm.grade(question, text, result.retrieved, result.feedback)
         feedback = penalise_attempts(cap_feedback(feedback, result.feedback.score_cap, verdict), submissions)
-        return GradedTurn(
-            feedback,
-            model=meta.get("model"),
-            usage=meta.get("usage") or {},
-            latency_ms=meta.get("latency_ms") or 0.0,
-            retrieved=result.retrieved,
-        )
+        return GradedTurn(feedback, meta, result.retrieved)
 
     def missed_points(self, question: Question, text: str) -> list[KeyPointResult]:
         """The rubric points an answer does not fully cover (cheap: the grade reuses this pass)."""

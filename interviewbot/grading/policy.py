@@ -74,3 +74,10 @@ def penalise_attempts(feedback, submissions: int):
     )
     score = round(max(0.0, feedback.score - penalty), 1)
     return feedback.model_copy(update={"score": score, "summary": f"{feedback.summary} {note}".strip()})
+
+
+def bound_llm_dimensions(dimensions: dict[str, float], offline_score: float, *, injection: bool) -> dict:
+    """Each LLM dimension bounded by the rubric evidence like the score: at most MAX_ABOVE_OFFLINE
+    above the rubric score, and at most the rubric score when the answer tried to instruct the grader."""
+    limit = offline_score if injection else offline_score + MAX_ABOVE_OFFLINE
+    return {name: round(min(value, limit), 1) for name, value in dimensions.items()}

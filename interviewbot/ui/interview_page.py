@@ -13,7 +13,7 @@ import streamlit as st
 from code_editor import code_editor
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
-from interviewbot.config import BACKENDS
+from interviewbot.config import BACKEND_LABELS, BACKENDS
 from interviewbot.interview import InterviewConfig, InterviewSession
 from interviewbot.ui import voice, widgets
 from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
@@ -36,11 +36,6 @@ EDITOR_HELP = (
     "Tab / Shift+Tab indent · Ctrl+Enter (⌘+Enter) runs the visible tests · Your code is saved as "
     "you type · Submit judges against every test, hidden ones included."
 )
-BACKEND_LABELS = {
-    "offline": "Offline (no network)",
-    "openai": "OpenAI",
-    "openai-compatible": "OpenAI-compatible server",
-}
 
 
 def _session() -> InterviewSession | None:
