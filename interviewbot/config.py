@@ -32,6 +32,7 @@ LLM_TIMEOUT_HELP = (
 RETRIEVAL_K_RANGE = (1, 20)
 LLM_RETRIES_RANGE = (0, 10)
 LLM_TIMEOUT_RANGE = (0.1, LLM_TIMEOUT_MAX_S)
+RANGE_ADVICE = {"INTERVIEWBOT_LLM_TIMEOUT": "; e.g. 20, or 180-300 for a slow local model."}
 
 
 def _knowledge_dir() -> Path:
@@ -101,7 +102,8 @@ def _env_number(name: str, default: float, bounds: tuple[float, float], whole: b
         value = math.nan
     if not math.isfinite(value) or (whole and not value.is_integer()) or not lo <= value <= hi:
         raise ConfigError(
-            f"{name}={raw!r} is not allowed: use {kind} from {lo:g} to {hi:g} (default {default:g})."
+            f"{name}={raw!r} is not allowed: use {kind} from {lo:g} to {hi:g} (default {default:g})"
+            + RANGE_ADVICE.get(name, ".")
         )
     return value
 
@@ -120,7 +122,9 @@ def _check_range(name: str, value, bounds, whole: bool = False) -> None:
     number = value if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
     if not (math.isfinite(number) and lo <= number <= hi) or (whole and not float(number).is_integer()):
         kind = "a whole number" if whole else "a number"
-        raise ConfigError(f"{name}={value!r} is not allowed: use {kind} from {lo:g} to {hi:g}.")
+        raise ConfigError(
+            f"{name}={value!r} is not allowed: use {kind} from {lo:g} to {hi:g}" + RANGE_ADVICE.get(name, ".")
+        )
 
 
 def _validated(s: Settings) -> Settings:

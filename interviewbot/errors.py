@@ -30,7 +30,7 @@ class NotFoundError(InterviewbotError):
     """An id (question, set, session, chunk) does not exist."""
 
 
-class IndexError_(InterviewbotError):
+class IndexUnavailableError(InterviewbotError):
     """The vector index is missing, stale or unreadable."""
 
 
@@ -66,7 +66,7 @@ class DatabaseDamagedError(StorageError):
     """The SQLite transcript file is corrupt; the message names it and how to recover."""
 
 
-class IndexServerError(IndexError_):
+class IndexServerError(IndexUnavailableError):
     """The Chroma server could not be reached or failed; rebuilding the local index would not help."""
 
 

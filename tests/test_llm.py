@@ -18,12 +18,12 @@ from interviewbot.config import load_settings
 from interviewbot.embeddings import get_embedder
 from interviewbot.errors import ConfigError, LLMError
 from interviewbot.grading.feedback import Feedback
-from interviewbot.grading.llm import MAX_OUTPUT_TOKENS, LLMFeedback, LLMGrader, offered_chunks
+from interviewbot.grading.llm_grader import MAX_OUTPUT_TOKENS, LLMFeedback, LLMGrader, offered_chunks
 from interviewbot.grading.offline import OfflineGrader
 from interviewbot.grading.policy import MAX_ABOVE_OFFLINE, bound_llm_dimensions
 from interviewbot.index import KnowledgeIndex
-from interviewbot.interviewer import Interviewer
 from interviewbot.llm import get_backend
+from interviewbot.phrasing import Interviewer
 from interviewbot.prompts import load_prompt, prompt_names
 from interviewbot.questions import Question
 from tests.fake_openai import Delay, HTTPError, Structured, Text, ToolCall

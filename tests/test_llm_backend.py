@@ -12,10 +12,10 @@ import pytest
 from interviewbot import llm
 from interviewbot.config import BACKENDS, LLM_TIMEOUT_HELP, STRUCTURED_METHODS, load_settings
 from interviewbot.errors import ConfigError, LLMError
-from interviewbot.grading.llm import LLMFeedback
-from interviewbot.interviewer import Interviewer
+from interviewbot.grading.llm_grader import LLMFeedback
 from interviewbot.llm import backend_names, get_backend, register_backend
 from interviewbot.llm_support import CapabilityCache, clean_server_message, estimate_tokens
+from interviewbot.phrasing import Interviewer
 from interviewbot.questions import Question
 from tests.fake_chat import FakeChatBackend
 from tests.fake_openai import Delay, HTTPError, Structured, Text, ToolCall

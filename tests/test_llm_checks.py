@@ -8,7 +8,6 @@ import pytest
 
 from interviewbot.errors import LLMError
 from interviewbot.grading.feedback import Citation, Feedback, KeyPointResult
-from interviewbot.grading.llm import PROMPT_CHUNKS, LLMGrader, LLMKeyPoint, offered_chunks
 from interviewbot.grading.llm_checks import (
     align_key_points,
     quoted_from,
@@ -16,6 +15,7 @@ from interviewbot.grading.llm_checks import (
     strengths_problem,
     summary_problem,
 )
+from interviewbot.grading.llm_grader import PROMPT_CHUNKS, LLMGrader, LLMKeyPoint, offered_chunks
 from interviewbot.grading.policy import MAX_ABOVE_OFFLINE, bound_llm_dimensions
 from interviewbot.index import SearchHit
 from interviewbot.questions import Question
@@ -86,7 +86,7 @@ def grade(backend: FakeChatBackend, answer: str, offline: Feedback):
 def test_fake_chat_backend_scripts_replies_and_records_history():
     backend = FakeChatBackend().enqueue(["Hello there.", {"score": 3, "summary": "ok"}])
     assert backend.chat([("user", "hi")]).text == "Hello there."
-    from interviewbot.grading.llm import LLMFeedback
+    from interviewbot.grading.llm_grader import LLMFeedback
 
     result = backend.structured([("user", "grade")], LLMFeedback, max_tokens=5)
     assert result.value.score == 3 and result.usage["total_tokens"] > 0

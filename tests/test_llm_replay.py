@@ -12,11 +12,11 @@ import pytest
 
 from interviewbot.config import load_settings
 from interviewbot.embeddings import get_embedder
-from interviewbot.grading.llm import LLMGrader
+from interviewbot.grading.llm_grader import LLMGrader
 from interviewbot.grading.offline import OfflineGrader
 from interviewbot.index import SearchHit
-from interviewbot.interviewer import Interviewer
 from interviewbot.llm import Deadline, get_backend
+from interviewbot.phrasing import Interviewer
 from interviewbot.questions import load_question_set
 from tests.conftest import ROOT
 from tests.fake_openai import Recorded, RecordedStream

@@ -15,8 +15,8 @@ import pytest
 
 from interviewbot.config import LLM_TIMEOUT_DEFAULT_S, load_settings
 from interviewbot.grading.api import build_grader
-from interviewbot.interviewer import Interviewer
 from interviewbot.llm import Deadline, get_backend
+from interviewbot.phrasing import Interviewer
 from tests_llm.conftest import ROOT, LlamaServer, figure, model_path, use_server
 from tests_llm.test_real_model import GOOD, QUESTION
 

@@ -64,7 +64,7 @@ def grade(name: str, answer: str, recorder):
         reason=meta.get("fallback_reason"),
         corrections=meta.get("corrections"),
     )
-    from interviewbot.grading.llm import offered_chunks
+    from interviewbot.grading.llm_grader import offered_chunks
 
     offline = grader.offline.grade(QUESTION, answer)
     chunks = [

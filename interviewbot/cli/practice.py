@@ -151,8 +151,8 @@ def _echo_graders(report: dict) -> None:
 @handle_errors
 def judge(solution, set_file, question_id, visible_only, verbose, as_json):
     """Run SOLUTION.py against a coding question's visible and hidden tests in the sandbox."""
-    from interviewbot.judge.api import judge_file
     from interviewbot.judge.explain import verdict_text
+    from interviewbot.judge.files import judge_file
 
     verdict, question = judge_file(
         load_settings(), solution, set_file, question_id, visible_only=visible_only

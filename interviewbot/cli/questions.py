@@ -33,7 +33,7 @@ def questions_validate(file, run_references):
     note = f" ({flagged} without a rubric: graded on general quality only)" if flagged else ""
     click.echo(f"OK: set {qset.name!r} with {len(qset.questions)} question(s){note}.")
     if run_references:
-        from interviewbot.judge.api import check_references
+        from interviewbot.judge.files import check_references
 
         report = check_references(load_settings(), qset, progress=lambda line: click.echo(line, err=True))
         click.echo(report.text)

@@ -19,7 +19,7 @@ from interviewbot.questions import QuestionBank, load_question_set
 def build_grader(settings, *, offline: bool = False, with_index: bool = True) -> Grader:
     """The configured grader (offline when forced or when no LLM is set), with the index if asked."""
     from interviewbot.embeddings import get_embedder
-    from interviewbot.grading.llm import LLMGrader
+    from interviewbot.grading.llm_grader import LLMGrader
     from interviewbot.grading.offline import OfflineGrader
     from interviewbot.index import KnowledgeIndex
     from interviewbot.llm import get_backend

@@ -13,7 +13,7 @@ import numpy as np
 from interviewbot.config import Settings, ensure_home
 from interviewbot.corpus import chunk_document, load_guides
 from interviewbot.embeddings import DIMENSION, MODEL_ID, Embedder, get_embedder
-from interviewbot.errors import IndexError_, InterviewbotError, NotFoundError, ValidationError
+from interviewbot.errors import IndexUnavailableError, InterviewbotError, NotFoundError, ValidationError
 from interviewbot.index.chroma import guard_server, is_server_fault, open_client, server_error
 from interviewbot.index.records import (
     IndexItem,
@@ -58,7 +58,7 @@ class KnowledgeIndex:
             except Exception as exc:  # chroma raises many types for a broken store
                 if self.settings.chroma_url:  # a server that is down needs starting, not a rebuild
                     raise server_error(self.settings, exc, changed_index=False) from exc
-                raise IndexError_(
+                raise IndexUnavailableError(
                     f"Could not open the index in {self.settings.index_dir}: {exc}. "
                     "Rebuild it with `interviewbot ingest --rebuild`."
                 ) from exc
