@@ -609,14 +609,19 @@ def test_settings_apply_backend_key_stays_in_session_never_on_disk(
     assert SECRET not in caplog.text
 
 
+def shown(markdown: str) -> str:
+    """Message text as the user reads it: Markdown escapes and the anti-autolink zero-width spaces gone."""
+    return markdown.replace("\\", "").replace("\u200b", "")
+
+
 def test_settings_checks_the_base_url_and_says_what_it_found(indexed_home, fake_openai):
     at = ok(page_app("settings").run())
     at.selectbox(key="set_backend").set_value("openai-compatible")
     at.text_input(key="set_base_url").input(fake_openai.url + "/v1")
     at.text_input(key="set_model").input("not-served")
     ok(at.button(key="FormSubmitter:llm-Apply").click().run())
-    assert any("serves 1 model(s): fake-model" in i.value.replace("\\", "") for i in at.info), texts(at)
-    assert any("does not list 'not-served'" in w.value.replace("\\", "") for w in at.warning)
+    assert any("serves 1 model(s): fake-model" in shown(i.value) for i in at.info), texts(at)
+    assert any("does not list 'not-served'" in shown(w.value) for w in at.warning)
     assert at.session_state["llm_overrides"]["base_url"] == fake_openai.url + "/v1"
 
 
@@ -625,7 +630,7 @@ def test_settings_refuses_a_base_url_where_nothing_answers(indexed_home):
     at.selectbox(key="set_backend").set_value("openai-compatible")
     at.text_input(key="set_base_url").input("http://127.0.0.1:9/v1")  # the discard port: nothing listens
     ok(at.button(key="FormSubmitter:llm-Apply").click().run())
-    assert any("nothing answered at http" in e.value.replace("\\", "") for e in at.error), texts(at)
+    assert any("nothing answered at http" in shown(e.value) for e in at.error), texts(at)
     assert at.session_state.get("llm_overrides") is None  # not applied
 
 
@@ -633,7 +638,7 @@ def test_settings_openai_without_key_shows_error_and_keeps_offline(indexed_home)
     at = ok(page_app("settings").run())
     at.selectbox(key="set_backend").set_value("openai")
     ok(at.button(key="FormSubmitter:llm-Apply").click().run())
-    assert any("needs an API key" in e.value.replace("\\", "") for e in at.error)
+    assert any("needs an API key" in shown(e.value) for e in at.error)
     assert at.session_state.get("llm_overrides") is None
 
 

@@ -291,3 +291,24 @@ def test_cli_judge_never_prints_a_traceback(tmp_path, payload):
     assert res.exception is None or isinstance(res.exception, SystemExit)
     assert "Traceback (most recent call last)" not in res.output
     assert res.exit_code == 3 and res.output.startswith("Runtime error:")
+
+
+def test_the_judge_works_when_the_process_holds_over_1024_descriptors():
+    """A long-lived server accumulates descriptors; select() cannot watch one numbered >= 1024."""
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"the hard descriptor limit ({hard}) is below what this test needs")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        assert max(held) >= 1024
+        judge = LocalJudge()  # a fresh judge: its pipes and sandbox server get descriptors >= 1024
+        assert judge.run(ADD, "def add(a, b):\n    return a + b\n").verdict == "accepted"
+        assert judge.run(ADD, "def add(a, b):\n    return a - b\n").verdict == "wrong_answer"
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

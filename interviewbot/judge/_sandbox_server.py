@@ -35,8 +35,10 @@ def serve_forks(sock_fd):
 
     prctl(PR_SET_DUMPABLE, 0)  # no one may ptrace it or write its memory, even with the same uid
     sock, dying = socket.socket(fileno=sock_fd), set()
+    poller = select.poll()  # select() cannot watch a descriptor numbered 1024 or more
+    poller.register(sock, select.POLLIN | select.POLLHUP | select.POLLERR)
     while True:
-        ready, _, _ = select.select([sock], [], [], 0.2 if dying else None)
+        ready = poller.poll(200 if dying else None)
         dying = {pid for pid in dying if not _reaped(pid)}
         if not ready:
             continue

@@ -16,10 +16,14 @@ CALL_SLACK_S = 0.5  # wall-clock allowance per call on top of the question's tim
 
 
 class Lines:
-    """Line reader on a raw fd with a deadline (select), robust to partial writes and huge lines."""
+    """Line reader on a raw fd with a deadline (poll), robust to partial writes and huge lines."""
 
     def __init__(self, fd: int):
         self.fd, self.buf, self.scanned = fd, bytearray(), 0
+        # poll, not select: select() fails on a descriptor numbered 1024 or more, which a long-lived
+        # server (or a test process) reaches.
+        self.poller = select.poll()
+        self.poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
 
     def read(self, deadline: float, abort=lambda: False) -> bytes | None:
         """The next line; None at EOF; TimeoutError past the deadline; ProtocolViolation if too long."""
@@ -30,8 +34,7 @@ class Lines:
             left = deadline - time.perf_counter()
             if left <= 0 or abort():
                 raise TimeoutError
-            ready, _, _ = select.select([self.fd], [], [], min(left, 0.05))
-            if not ready:
+            if not self.poller.poll(min(left, 0.05) * 1000):
                 continue
             chunk = os.read(self.fd, 1 << 20)
             if not chunk:
