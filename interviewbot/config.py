@@ -12,12 +12,27 @@ from interviewbot.errors import ConfigError
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
-BACKENDS = ("offline", "openai", "openai-compatible")
-STRUCTURED_METHODS = ("json_schema", "function_calling", "json_mode")
+BACKEND_LABELS = {  # the backend names (llm.py registers a factory for each) and how the UI shows them
+    "offline": "Offline (no network)",
+    "openai": "OpenAI",
+    "openai-compatible": "OpenAI-compatible server",
+}
+BACKENDS = tuple(BACKEND_LABELS)
+STRUCTURED_METHODS = ("auto", "json_schema", "function_calling", "json_mode")
+LLM_TIMEOUT_DEFAULT_S = 20.0  # a dead or hung model server falls back to offline within 30 s
+LLM_TIMEOUT_MAX_S = 3600.0
+LLM_TIMEOUT_HELP = (
+    "Seconds one LLM grade or interviewer reply may take in all, retries included; when they run "
+    "out, the offline grade or the bank's wording is used. The default (20 s) suits hosted models "
+    "and fast local servers. A local model on a CPU reads a grading prompt at 30-50 tokens/s and "
+    "writes 15-20 tokens/s, so a grade takes 1-3 minutes: set 180-300 (INTERVIEWBOT_LLM_TIMEOUT) "
+    "for such a model. A stopped or hung server is noticed only when the time runs out."
+)
 # Allowed ranges of the numeric settings: the env parser, `with_overrides` and UI widgets use these.
 RETRIEVAL_K_RANGE = (1, 20)
 LLM_RETRIES_RANGE = (0, 10)
-LLM_TIMEOUT_RANGE = (0.1, 3600.0)
+LLM_TIMEOUT_RANGE = (0.1, LLM_TIMEOUT_MAX_S)
+RANGE_ADVICE = {"INTERVIEWBOT_LLM_TIMEOUT": "; e.g. 20, or 180-300 for a slow local model."}
 
 
 def _knowledge_dir() -> Path:
@@ -38,8 +53,8 @@ class Settings:
     model: str = "gpt-4o-mini"
     api_key: str = field(default="", repr=False)
     base_url: str = ""
-    structured_method: str = "json_schema"
-    llm_timeout_s: float = 60.0
+    structured_method: str = "auto"
+    llm_timeout_s: float = LLM_TIMEOUT_DEFAULT_S  # one budget per grade / interviewer reply
     llm_max_retries: int = 2
     retrieval_k: int = 4
     judge0_url: str = ""  # empty: the local sandbox judges code
@@ -87,7 +102,8 @@ def _env_number(name: str, default: float, bounds: tuple[float, float], whole: b
         value = math.nan
     if not math.isfinite(value) or (whole and not value.is_integer()) or not lo <= value <= hi:
         raise ConfigError(
-            f"{name}={raw!r} is not allowed: use {kind} from {lo:g} to {hi:g} (default {default:g})."
+            f"{name}={raw!r} is not allowed: use {kind} from {lo:g} to {hi:g} (default {default:g})"
+            + RANGE_ADVICE.get(name, ".")
         )
     return value
 
@@ -106,7 +122,9 @@ def _check_range(name: str, value, bounds, whole: bool = False) -> None:
     number = value if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
     if not (math.isfinite(number) and lo <= number <= hi) or (whole and not float(number).is_integer()):
         kind = "a whole number" if whole else "a number"
-        raise ConfigError(f"{name}={value!r} is not allowed: use {kind} from {lo:g} to {hi:g}.")
+        raise ConfigError(
+            f"{name}={value!r} is not allowed: use {kind} from {lo:g} to {hi:g}" + RANGE_ADVICE.get(name, ".")
+        )
 
 
 def _validated(s: Settings) -> Settings:
@@ -138,13 +156,14 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         database_url=e("INTERVIEWBOT_DATABASE_URL", ""),
         chroma_url=e("INTERVIEWBOT_CHROMA_URL", "").strip(),
         backend=backend,
-        model=e("INTERVIEWBOT_MODEL", "gpt-4o-mini"),
+        model=e("INTERVIEWBOT_MODEL", Settings.model),
         api_key=e("INTERVIEWBOT_API_KEY") or e("OPENAI_API_KEY", ""),
         base_url=e("OPENAI_BASE_URL", ""),
-        structured_method=e("INTERVIEWBOT_STRUCTURED_METHOD", "json_schema"),
-        llm_timeout_s=_env_float("INTERVIEWBOT_LLM_TIMEOUT", 60.0, LLM_TIMEOUT_RANGE),
-        llm_max_retries=_env_int("INTERVIEWBOT_LLM_RETRIES", 2, LLM_RETRIES_RANGE),
-        retrieval_k=_env_int("INTERVIEWBOT_RETRIEVAL_K", 4, RETRIEVAL_K_RANGE),
+        structured_method=e("INTERVIEWBOT_STRUCTURED_METHOD", Settings.structured_method).strip().lower()
+        or Settings.structured_method,
+        llm_timeout_s=_env_float("INTERVIEWBOT_LLM_TIMEOUT", Settings.llm_timeout_s, LLM_TIMEOUT_RANGE),
+        llm_max_retries=_env_int("INTERVIEWBOT_LLM_RETRIES", Settings.llm_max_retries, LLM_RETRIES_RANGE),
+        retrieval_k=_env_int("INTERVIEWBOT_RETRIEVAL_K", Settings.retrieval_k, RETRIEVAL_K_RANGE),
         judge0_url=e("INTERVIEWBOT_JUDGE0_URL", ""),
         judge0_token=e("INTERVIEWBOT_JUDGE0_TOKEN", ""),
     )

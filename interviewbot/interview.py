@@ -4,172 +4,33 @@ pick question -> ask -> take answer (text or code) -> follow-up / hint -> grade 
 next; a summary at the end. Every step is committed to the transcript store as it happens, so
 a session can be resumed after a crash or a browser refresh. What to ask is decided in
 `practice`, how answers are graded in `grading`, what the interviewer says in `wording`.
+
+The data it keeps (config, turns, messages) is in `turn`; how each candidate action runs (one
+at a time, once per step, all or nothing) in `guards`.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
 import random
-import time
-from dataclasses import asdict, dataclass, field
+import threading
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
-
 from interviewbot import practice, wording
-from interviewbot.answers import clean_answer, clean_code
-from interviewbot.errors import InterviewbotError, NotFoundError, ValidationError
+from interviewbot.answers import clean_answer
+from interviewbot.coding_round import CodingRound
+from interviewbot.errors import NotFoundError, ValidationError
+from interviewbot.followups import choose_probe
 from interviewbot.grading.policy import hint_cap
-from interviewbot.judge.models import Verdict
-from interviewbot.questions import DIFFICULTIES, TRACKS, Question
-from interviewbot.render import feedback_markdown, summary_markdown, verdict_markdown
+from interviewbot.guards import action, all_or_nothing
+from interviewbot.questions import Question
+from interviewbot.render import feedback_markdown, summary_markdown
 from interviewbot.services import Services
+from interviewbot.turn import FollowUp, InterviewConfig, Message, Turn, iso_to_ts, now, turn_from_row
 
-MAX_SUBMISSIONS = 3
-MAX_QUESTIONS = 50
-
-
-@dataclass
-class InterviewConfig:
-    """What the candidate asked for."""
-
-    tracks: list[str] = field(default_factory=lambda: ["ml_theory"])
-    topics: list[str] = field(default_factory=list)
-    difficulty: str | None = None  # None: adaptive, starting at medium
-    num_questions: int = 5
-    seed: int | None = None
-    sets: list[str] = field(default_factory=list)  # question-set names; empty: every set
-    question_ids: list[str] = field(default_factory=list)  # ask these first (e.g. the ones due)
-
-    def __post_init__(self):
-        bad = [t for t in self.tracks if t not in TRACKS]
-        if bad or not self.tracks:
-            raise ValidationError(f"unknown track(s) {bad or '(none)'}; choose from {', '.join(TRACKS)}.")
-        if self.difficulty not in (None, *DIFFICULTIES):
-            raise ValidationError(f"unknown difficulty {self.difficulty!r}; use easy, medium or hard.")
-        if not 1 <= self.num_questions <= MAX_QUESTIONS:
-            raise ValidationError(f"number of questions must be between 1 and {MAX_QUESTIONS}.")
-        if self.seed is None:
-            self.seed = random.randrange(1 << 30)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+__all__ = ["FollowUp", "InterviewConfig", "InterviewSession", "Message", "Turn"]
 
 
-@dataclass
-class Message:
-    """One chat message, as shown in the app and stored in the transcript."""
-
-    role: str  # interviewer | candidate | system
-    kind: str  # question | answer | code | hint | follow_up | feedback | verdict | summary | text
-    content: str
-    meta: dict = field(default_factory=dict)
-
-
-class FollowUp(BaseModel):
-    """A follow-up exchange on the current question: a design round, a probe, the complexity talk."""
-
-    kind: str  # design_stage | follow_up | complexity
-    prompt: str
-    answer: str | None = None
-    stage: int | None = None  # design round number (stored as "stage" in existing transcripts)
-
-
-@dataclass
-class Turn:
-    """The question in flight and everything said about it so far."""
-
-    id: int
-    question: Question
-    asked_at: float
-    hints_used: int = 0
-    answer: str = ""
-    code: str = ""
-    submissions: int = 0
-    verdict: Verdict | None = None
-    follow_ups: list[FollowUp] = field(default_factory=list)
-
-    @property
-    def pending_follow_up(self) -> FollowUp | None:
-        return next((f for f in self.follow_ups if f.answer is None), None)
-
-    @property
-    def awaiting(self) -> str:
-        """What the candidate is expected to give next: answer | code | follow_up."""
-        if self.pending_follow_up is not None:
-            return "follow_up"
-        return "code" if self.question.track == "coding" else "answer"
-
-    @property
-    def has_answer(self) -> bool:
-        """Something gradable was given: an answer, a follow-up answer or a judged submission."""
-        return bool(self.answer or self.verdict or any(f.answer for f in self.follow_ups))
-
-    def graded_text(self) -> str:
-        """What is graded: the answer and follow-up answers (coding: the discussion only)."""
-        parts = [self.answer] if self.answer and self.question.track != "coding" else []
-        parts += [f.answer for f in self.follow_ups if f.answer]
-        return "\n\n".join(parts)
-
-    def stored_verdict(self) -> dict | None:
-        """The verdict as stored (with the submission count beside it)."""
-        if self.verdict is None:
-            return None
-        return self.verdict.model_dump(mode="json") | {"submissions": self.submissions}
-
-
-def _now() -> float:
-    return time.time()
-
-
-def _iso_to_ts(value) -> float:
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if not value:
-        return _now()
-    parsed = datetime.fromisoformat(str(value))
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
-
-
-def _turn_from_row(row: dict, question: Question) -> Turn:
-    stored = dict(row["verdict"] or {})
-    submissions = stored.pop("submissions", 0)
-    return Turn(
-        row["id"],
-        question,
-        _iso_to_ts(row["asked_at"]),
-        row["hints_used"] or 0,
-        row["answer"] or "",
-        row["code"] or "",
-        submissions,
-        Verdict.model_validate(stored) if stored else None,
-        [FollowUp.model_validate(f) for f in row["follow_ups"] or []],
-    )
-
-
-def _all_or_nothing(action):
-    """A candidate action either completes or leaves the session as it was (e.g. a failed save).
-
-    Writes are committed one by one, so a database that fails half-way can leave an extra
-    message behind, but the session in memory never runs ahead of what the user was told.
-    """
-
-    @functools.wraps(action)
-    def run(self, *args, **kwargs):
-        saved = copy.deepcopy(self.turn), list(self.asked), list(self.scores), self.difficulty, self.finished
-        try:
-            return action(self, *args, **kwargs)
-        except InterviewbotError:
-            self.turn, self.asked, self.scores, self.difficulty, self.finished = saved
-            raise
-
-    return run
-
-
-class InterviewSession:
+class InterviewSession(CodingRound):
     """One mock interview. Methods return the new chat messages (already stored)."""
 
     def __init__(self, services: Services, session_id: str, config: InterviewConfig):
@@ -181,8 +42,10 @@ class InterviewSession:
         self.scores: list[tuple[Question, float]] = []
         self.difficulty = config.difficulty or "medium"
         self.finished = False
-        self.started_at = _now()
+        self.started_at = now()
         self.on_token = None  # a UI shell may set a callback(text_so_far) to stream LLM replies
+        self.lock = threading.RLock()  # held by every action; a UI may hold it around one too
+        self._step = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -205,7 +68,7 @@ class InterviewSession:
         """Rebuild a session from the store (after a refresh or a crash)."""
         data = services.store.get_session(session_id)
         session = cls(services, data["id"], InterviewConfig(**data["config"]))
-        session.started_at = _iso_to_ts(data["started_at"])
+        session.started_at = iso_to_ts(data["started_at"])
         session.finished = data["status"] != "active"
         for row in data["turns"]:
             session._replay(row)
@@ -222,7 +85,7 @@ class InterviewSession:
         if row["status"] == "graded" and row["score"] is not None:
             self._record_score(question, float(row["score"]))
         if row["status"] in ("asked", "answered"):
-            self.turn = _turn_from_row(row, question)
+            self.turn = turn_from_row(row, question)
 
     def transcript(self) -> dict:
         """The stored session: messages in order, turns (with their feedback) and the summary."""
@@ -237,12 +100,18 @@ class InterviewSession:
     def question_number(self) -> int:
         return len(self.asked)
 
+    @property
+    def step(self) -> int:
+        """The pending input's token: it changes with every action taken (waits for one in flight)."""
+        with self.lock:
+            return self._step
+
     def elapsed(self) -> dict:
         """Seconds on the current question and in the whole session."""
-        now = _now()
+        current = now()
         return {
-            "question_s": now - self.turn.asked_at if self.turn else 0.0,
-            "session_s": now - self.started_at,
+            "question_s": current - self.turn.asked_at if self.turn else 0.0,
+            "session_s": current - self.started_at,
         }
 
     # --- choosing questions ------------------------------------------------------------------
@@ -294,8 +163,9 @@ class InterviewSession:
             difficulty=question.difficulty,
             prompt=question.prompt,
         )
-        self.turn = Turn(tid, question, _now())
+        self.turn = Turn(tid, question, now())
         text = self.services.interviewer.phrase_question(question, self.on_token)
+        notes = self._interviewer_fallback("phrase this question", "the question is shown as written")
         if question.track == "system_design":
             first = wording.DESIGN_ROUND_PROMPTS[0]
             text = f"{text}\n\n{first}"
@@ -311,7 +181,17 @@ class InterviewSession:
         }
         if question.track == "coding":
             meta["starter_code"] = question.starter_code or f"def {question.entry_point}(...):\n    pass\n"
-        return [self._say("interviewer", "question", text, meta)]
+        return [*notes, self._say("interviewer", "question", text, meta)]
+
+    def _interviewer_fallback(self, what: str, instead: str) -> list[Message]:
+        """Record the interviewer's LLM call with the turn; say so in the chat when it fell back."""
+        meta = dict(self.services.interviewer.last_meta or {})
+        if meta:
+            self.turn.interviewer_calls.append(meta)
+        reason = meta.get("fallback_reason")
+        if not reason:
+            return []
+        return [self._say("system", "text", f"The model could not {what} ({reason}); {instead}.")]
 
     def _save_turn(self, **extra) -> None:
         t = self.turn
@@ -339,7 +219,8 @@ class InterviewSession:
             raise ValidationError(f"the interviewer is waiting for you to {need}.")
         return self.turn
 
-    @_all_or_nothing
+    @action()
+    @all_or_nothing
     def answer(self, text: str, meta: dict | None = None) -> list[Message]:
         """A text answer: to the question, a follow-up, a design round or the complexity question.
 
@@ -369,51 +250,24 @@ class InterviewSession:
         return self._grade_and_next()
 
     def _maybe_follow_up(self, text: str) -> list[Message]:
-        """Ask one follow-up when the first answer misses key points and the bank has one."""
+        """One follow-up probing what the first answer missed (a word on the answer first)."""
         turn = self.turn
-        if turn.question.track == "coding" or turn.follow_ups or not turn.question.follow_ups:
+        if turn.question.track == "coding" or turn.follow_ups:
             return []
         missed = self.services.grader.missed_points(turn.question, text)
-        if not missed:
+        probe = choose_probe(turn.question, text, missed, len(turn.question.key_points))
+        if probe is None:
             return []
         prompt = self.services.interviewer.follow_up(turn.question, text, missed, self.on_token)
-        prompt = prompt or turn.question.follow_ups[0]
-        turn.follow_ups.append(FollowUp(kind="follow_up", prompt=prompt))
+        notes = self._interviewer_fallback("phrase a follow-up", "here is one about what was missed")
+        probed = probe.key_points if not prompt else [m.text for m in missed]
+        turn.follow_ups.append(FollowUp(kind="follow_up", prompt=prompt or probe.prompt, key_points=probed))
         self._save_turn(status="answered")
-        return [self._say("interviewer", "follow_up", prompt)]
+        out = [self._say("interviewer", "text", probe.note)] if probe.note else []
+        return [*out, *notes, self._say("interviewer", "follow_up", prompt or probe.prompt)]
 
-    @_all_or_nothing
-    def submit_code(self, code: str) -> list[Message]:
-        """Judge the code against every test; when accepted (or out of tries) ask about complexity."""
-        code = clean_code(code)
-        turn = self._require_turn(("code",))
-        turn.code, turn.submissions = code, turn.submissions + 1
-        turn.verdict = self.services.judge.run(turn.question, code)
-        out = [
-            self._say("candidate", "code", code),
-            self._say(
-                "system",
-                "verdict",
-                verdict_markdown(turn.verdict, turn.question.entry_point),
-                {"verdict": turn.stored_verdict()},
-            ),
-        ]
-        if turn.verdict.accepted or turn.submissions >= MAX_SUBMISSIONS:
-            turn.follow_ups.append(FollowUp(kind="complexity", prompt=wording.COMPLEXITY_PROMPT))
-            out.append(self._say("interviewer", "follow_up", wording.COMPLEXITY_PROMPT))
-        else:
-            left = MAX_SUBMISSIONS - turn.submissions
-            out.append(self._say("interviewer", "text", wording.not_accepted_yet(left)))
-        self._save_turn(status="answered")
-        return out
-
-    def run_visible(self, code: str) -> Verdict:
-        """Run only the visible tests (a dry run: nothing is graded or stored)."""
-        code = clean_code(code)
-        turn = self._require_turn(("code",))
-        return self.services.judge.run(turn.question, code, visible_only=True)
-
-    @_all_or_nothing
+    @action()
+    @all_or_nothing
     def hint(self) -> list[Message]:
         """The next hint on the ladder; each one lowers the score cap."""
         if self.finished or self.turn is None:
@@ -428,12 +282,13 @@ class InterviewSession:
         text = f"Hint {turn.hints_used}/{len(hints)}: {text}"
         return [self._say("interviewer", "hint", text, {"score_cap": hint_cap(turn.hints_used)})]
 
-    @_all_or_nothing
+    @action()
+    @all_or_nothing
     def skip(self) -> list[Message]:
         """Move on without grading this question."""
         if self.finished or self.turn is None:
             raise ValidationError("this interview has ended; start a new one.")
-        self._save_turn(status="skipped", elapsed_s=_now() - self.turn.asked_at)
+        self._save_turn(status="skipped", elapsed_s=now() - self.turn.asked_at)
         out = [self._say("candidate", "text", "(skipped)")]
         self.turn = None
         return out + self._ask_next()
@@ -444,7 +299,11 @@ class InterviewSession:
         """Grade the turn in flight (offline, then the LLM grader when one is configured)."""
         turn = self.turn
         return self.services.grader.grade_turn(
-            turn.question, turn.graded_text(), hints_used=turn.hints_used, verdict=turn.verdict
+            turn.question,
+            turn.graded_text(),
+            hints_used=turn.hints_used,
+            verdict=turn.verdict,
+            submissions=turn.submissions,
         )
 
     def _grade_and_next(self) -> list[Message]:
@@ -455,7 +314,7 @@ class InterviewSession:
         """Grade and store the turn in flight; the feedback message (the turn is then closed)."""
         turn = self.turn
         graded = self.grade_current()
-        feedback, elapsed = graded.feedback, _now() - turn.asked_at
+        feedback, elapsed = graded.feedback, now() - turn.asked_at
         self.services.store.update_turn(
             turn.id,
             status="graded",
@@ -464,7 +323,7 @@ class InterviewSession:
             elapsed_s=elapsed,
             backend=self.services.backend,
             model=graded.model or self.services.model,
-            usage=graded.usage,
+            usage=graded.usage | ({"interviewer": turn.interviewer_calls} if turn.interviewer_calls else {}),
             graded_at=datetime.now(UTC).isoformat(),
             answer=turn.answer,
             follow_ups=[f.model_dump() for f in turn.follow_ups],
@@ -477,7 +336,8 @@ class InterviewSession:
         self.turn = None
         return out
 
-    @_all_or_nothing
+    @action()
+    @all_or_nothing
     def end(self) -> list[Message]:
         """Finish: a summary with per-track/per-topic scores and a study plan."""
         if self.finished:
@@ -486,11 +346,11 @@ class InterviewSession:
         if self.turn is not None and self.turn.has_answer:
             out = self._grade_turn()  # what was already answered is graded, not thrown away
         elif self.turn is not None:
-            self._save_turn(status="skipped", elapsed_s=_now() - self.turn.asked_at)
+            self._save_turn(status="skipped", elapsed_s=now() - self.turn.asked_at)
             self.turn = None
         index = self.services.index
         summary = practice.build_summary(
-            self.scores, _now() - self.started_at, lambda topics: practice.study_plan(topics, index)
+            self.scores, now() - self.started_at, lambda topics: practice.study_plan(topics, index)
         )
         self.finished = True
         msg = self._say("interviewer", "summary", summary_markdown(summary))

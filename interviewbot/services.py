@@ -9,8 +9,8 @@ from interviewbot.config import Settings
 from interviewbot.grading.grader import Grader
 from interviewbot.grading.offline import OfflineGrader
 from interviewbot.index import IngestReport, KnowledgeIndex, ProgressFn
-from interviewbot.interviewer import Interviewer
 from interviewbot.judge import Judge, get_judge
+from interviewbot.phrasing import Interviewer
 from interviewbot.questions import QuestionBank
 from interviewbot.transcripts import TranscriptStore
 
@@ -57,7 +57,7 @@ class Services:
 
 def _grading(settings: Settings, index: KnowledgeIndex, scorer=None) -> tuple[Grader, Interviewer]:
     """The grader and interviewer for the configured backend (offline: no chat model)."""
-    from interviewbot.grading.llm import LLMGrader
+    from interviewbot.grading.llm_grader import LLMGrader
     from interviewbot.llm import get_backend
 
     backend = get_backend(settings)

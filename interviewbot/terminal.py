@@ -94,6 +94,9 @@ class TerminalInterview:
     def run(self) -> str:
         """Run until the interview ends or input runs out; returns the session id."""
         self.console.print(f"[dim]Session {self.session.id}. Commands: {', '.join(COMMANDS)}[/dim]")
+        turn = self.session.turn
+        if turn is not None and turn.awaiting == "code" and turn.code:  # resumed: the code written so far
+            self.console.print(Panel(turn.code, title="your latest code (saved draft)"))
         while not self.session.finished and self.session.turn is not None:
             coding = self.session.turn.awaiting == "code"
             self.console.print(

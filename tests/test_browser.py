@@ -62,11 +62,12 @@ def test_browser_ml_and_coding_interviews_then_review_download(page, app_url, tm
     page.get_by_role("button", name="Start a new interview").click()
     _set_setup(page, "Coding", 1)
     page.get_by_role("button", name="Start interview").click()
-    editor = page.get_by_role("textbox", name="Your solution (Python)")
+    editor = page.frame_locator("iframe[title*='code_editor']").locator(".ace_content")  # Ace, in its iframe
     editor.wait_for()
     coding_session, qid = _session_id(page), _question_id(page)
-    editor.fill(bank.get(qid).reference_solution)
-    editor.press("Control+Enter")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(bank.get(qid).reference_solution)  # as pasted: no auto-indent on top
     _wait_idle(page)
     page.get_by_role("button", name="Run visible tests").click()
     page.get_by_text("Visible tests only").wait_for()

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from click.testing import CliRunner
 from interviewbot.cli import cli
 from interviewbot.config import load_settings
 from interviewbot.errors import NotSavedError, ValidationError
+from interviewbot.grading.feedback import Feedback
+from interviewbot.grading.policy import SUBMISSION_PENALTY, penalise_attempts, submission_penalty
 from interviewbot.interview import InterviewConfig, InterviewSession
 from interviewbot.services import Services
 from interviewbot.transcripts import TranscriptStore
@@ -328,3 +331,121 @@ def test_a_failed_save_leaves_the_session_as_it_was(services):
     session.answer(session.turn.question.reference_answer)  # the retry goes through
     answers = [m for m in flaky.get_session(session.id)["messages"] if m["role"] == "candidate"]
     assert len(answers) == 1
+
+
+# --- double sends, drafts, attempts ------------------------------------------------------------
+
+
+def _wrong_code(session: InterviewSession) -> str:
+    return f"def {session.turn.question.entry_point}(*args, **kwargs):\n    return None\n"
+
+
+def _stored(session: InterviewSession, kind: str) -> list[dict]:
+    return [m for m in session.messages if m["kind"] == kind]
+
+
+def test_repeated_answer_for_a_done_step_is_dropped(e2e_set, services):
+    session = InterviewSession.start(services, InterviewConfig(tracks=["ml_theory"], topics=["e2e"], seed=1))
+    step = session.step
+    first = session.answer("Overfitting is fitting noise.", step=step)
+    assert first and session.step != step
+    assert session.answer("Overfitting is fitting noise.", step=step) == []  # the second Enter
+    assert len(_stored(session, "answer")) == 1
+    assert len(_stored(session, "follow_up")) + len(_stored(session, "feedback")) == 1
+    session.answer("A gap between training and validation error shows it.", step=session.step)
+    assert len(_stored(session, "answer")) == 2  # a send for the new step is taken
+
+
+def test_a_failed_action_uses_up_its_step(e2e_set, services):
+    """A send that failed may have stored part of its work: its repeat is dropped, a new send is taken."""
+    session = InterviewSession.start(services, InterviewConfig(tracks=["ml_theory"], topics=["e2e"], seed=1))
+    step = session.step
+    with pytest.raises(ValidationError, match="empty"):
+        session.answer("   ", step=step)
+    assert session.answer("Overfitting is fitting noise.", step=step) == []
+    assert session.answer("Overfitting is fitting noise.", step=session.step)
+    assert len(_stored(session, "answer")) == 1
+
+
+def test_concurrent_sends_for_one_step_store_one_answer(e2e_set, services):
+    """Two script runs (threads) sending the same answer at once: the lock makes one wait, then drops it."""
+    session = InterviewSession.start(services, InterviewConfig(tracks=["ml_theory"], topics=["e2e"], seed=1))
+    step, barrier, results = session.step, threading.Barrier(2), []
+
+    def send():
+        barrier.wait()
+        results.append(session.answer("Overfitting is fitting noise in the training data.", step=step))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(len(r) > 0 for r in results) == [False, True]
+    assert len(_stored(session, "answer")) == 1
+    assert len(_stored(session, "follow_up")) + len(_stored(session, "feedback")) == 1
+
+
+def test_repeated_submit_and_run_for_a_done_step_are_dropped(e2e_set, services):
+    session = InterviewSession.start(services, InterviewConfig(tracks=["coding"], topics=["e2e"], seed=1))
+    wrong, step = _wrong_code(session), session.step
+    session.submit_code(wrong, step=step)
+    assert session.submit_code(wrong, step=step) == [] and session.turn.submissions == 1
+    assert len(_stored(session, "verdict")) == 1
+    step = session.step
+    assert session.run_visible(wrong, step=step).verdict == "wrong_answer"
+    assert session.run_visible(wrong, step=step) is None  # a second Run on the same page
+    assert session.hint(step=session.step) and session.hint(step=step) == []
+
+
+def test_drafts_are_kept_with_the_turn_and_shown_on_resume(e2e_set, services):
+    session = InterviewSession.start(services, InterviewConfig(tracks=["coding"], topics=["e2e"], seed=1))
+    step = session.step
+    assert session.save_draft("def add(a, b):\n    return a +\x00 b  # draft\n")
+    assert not session.save_draft("def add(a, b):\n    return a + b  # draft\n")  # unchanged: no write
+    assert session.step == step  # an edit is not an answer
+    resumed = InterviewSession.resume(services, session.id)
+    assert resumed.turn.code == "def add(a, b):\n    return a + b  # draft\n"
+    with pytest.raises(ValidationError, match="limit"):
+        session.save_draft("x" * 200_000)
+    session.run_visible("def add(a, b):\n    return a - b\n")  # a run is saved as the draft too
+    assert InterviewSession.resume(services, session.id).turn.code.endswith("a - b\n")
+    session.submit_code("def add(a, b):\n    return a + b\n")
+    assert not session.save_draft("late edit")  # the editor reported after the code was accepted
+    assert services.store.get_session(session.id)["turns"][0]["code"] == "def add(a, b):\n    return a + b\n"
+
+
+def test_terminal_resume_shows_the_latest_draft(e2e_set, services):
+    session = InterviewSession.start(services, InterviewConfig(tracks=["coding"], topics=["e2e"], seed=1))
+    session.save_draft("def add(a, b):\n    return a + b  # my draft\n")
+    res = CliRunner().invoke(cli, ["interview", "--resume", session.id], input="")
+    assert res.exit_code == 0, res.output
+    assert "return a + b  # my draft" in res.output and "draft" in res.output
+
+
+def _coding_score(services, wrong_first: int) -> tuple[float, str]:
+    """Score and summary of the e2e coding question accepted after `wrong_first` wrong submissions."""
+    config = InterviewConfig(tracks=["coding"], topics=["e2e"], num_questions=1, seed=1)
+    session = InterviewSession.start(services, config)
+    for _ in range(wrong_first):
+        session.submit_code(_wrong_code(session))
+    session.submit_code("def add(a, b):\n    return a + b\n")
+    session.answer("It is O(1) time and O(1) space; the only edge case is very large integers.")
+    [turn] = services.store.get_session(session.id)["turns"]
+    return turn["score"], turn["feedback"]["summary"]
+
+
+def test_each_wrong_submission_lowers_the_coding_score(e2e_set, services):
+    first_try, _ = _coding_score(services, 0)
+    second_try, summary = _coding_score(services, 1)
+    third_try, _ = _coding_score(services, 2)
+    assert second_try == pytest.approx(max(0.0, first_try - SUBMISSION_PENALTY))
+    assert third_try == pytest.approx(max(0.0, first_try - 2 * SUBMISSION_PENALTY))
+    assert second_try < 10.0 and "1 earlier submission was not accepted" in summary
+
+
+@pytest.mark.parametrize(("submissions", "penalty"), [(0, 0.0), (1, 0.0), (2, 1.0), (3, 2.0)])
+def test_submission_penalty_counts_the_submissions_before_the_last(submissions, penalty):
+    assert submission_penalty(submissions) == penalty * SUBMISSION_PENALTY
+    feedback = penalise_attempts(Feedback(score=0.5, summary="Judge: accepted."), submissions)
+    assert feedback.score == max(0.0, round(0.5 - penalty * SUBMISSION_PENALTY, 1))

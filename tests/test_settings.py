@@ -44,7 +44,7 @@ def test_bad_numbers_name_the_variable_and_the_range(monkeypatch, var, value, al
         ("INTERVIEWBOT_RETRIEVAL_K", "3.0", 3),
         ("INTERVIEWBOT_LLM_RETRIES", "0", 0),
         ("INTERVIEWBOT_LLM_TIMEOUT", "0.5", 0.5),
-        ("INTERVIEWBOT_LLM_TIMEOUT", "", 60.0),
+        ("INTERVIEWBOT_LLM_TIMEOUT", "", 20.0),
     ],
 )
 def test_good_numbers_are_read(monkeypatch, var, value, expected):

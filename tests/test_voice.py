@@ -472,7 +472,9 @@ def test_page_recorder_is_offered_for_the_complexity_discussion_not_the_code(ind
     _ok(at.button(key="btn_start").click().run())
     turn = at.session_state["interview"].turn
     assert turn.awaiting == "code" and not at.audio_input  # code is typed in the editor
-    at.text_area(key=f"code_{turn.id}").input(turn.question.reference_solution)
-    _ok(at.button(key="btn_submit").click().run())
+    from tests.test_app import editor_sends, step_button
+
+    editor_sends(at, turn.question.reference_solution)
+    _ok(step_button(at, "btn_submit").click().run())
     assert at.session_state["interview"].turn.awaiting == "follow_up" and len(at.audio_input) == 1
     st.cache_resource.clear()

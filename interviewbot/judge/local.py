@@ -6,12 +6,12 @@ creation is blocked; the temporary work dir mounted as an empty /tmp and removed
 CPU-time, address-space, file-size, open-file and process-count limits; an unprivileged uid of
 its own when started as root; a scrubbed environment; capped stdout/stderr; a wall-clock kill of
 the whole group. Expected values never enter the sandbox: the parent compares return values.
-Sandboxed processes are forked by a fork server (`_ForkServer`), so no judging pays for starting
-an interpreter.
+Sandboxed processes are forked by a fork server (`launcher.py`; the sandbox's side is
+`_sandbox*.py`), so no judging pays for starting an interpreter.
 
 Protocol: the parent sends the job and each call as marshal frames (it is the trusted side); the
 candidate's process reports hello, load (with its top-level names) and one result per call, as
-JSON wire lines (`wire.py`) that the parent validates before use (`protocol.py`). A
+JSON wire lines (`wire.py`) that the parent validates before use (`protocol.py`, `channel.py`). A
 question's `check` code runs in a second sandboxed process, started alongside the first; its calls
 to the candidate's names are relayed by the parent, so the candidate's process only ever talks
 to the parent and the checker only ever reads values the parent has validated.
@@ -22,257 +22,31 @@ from __future__ import annotations
 import marshal
 import os
 import random
-import select
-import shutil
-import socket
-import subprocess
-import sys
-import sysconfig
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from interviewbot.errors import JudgeError
 from interviewbot.judge import protocol, results, wire
+from interviewbot.judge.channel import CandidateChannel, Channel, Died
+from interviewbot.judge.launcher import (
+    OUTPUT_LIMIT,
+    SandboxRun,
+    clean_up_later,
+    sandbox_env,
+    sandbox_sys_path,
+    wait_for_cleanup,
+)
 from interviewbot.judge.models import Verdict
 from interviewbot.judge.protocol import INTERFERENCE, ProtocolViolation
 from interviewbot.questions import Question, TestCase
 
-JUDGE_DIR = Path(__file__).resolve().parent
-SANDBOX = JUDGE_DIR / "_sandbox.py"
-OUTPUT_LIMIT = 256 * 1024  # bytes of stdout+stderr before output_limit_exceeded
-TAIL = 2000
+__all__ = ["LocalJudge", "wait_for_cleanup"]  # wait_for_cleanup: for tests that count leftovers
+
 BASE_MEMORY_MB = 160  # the interpreter + NumPy's own address space, on top of the question's limit
 STARTUP_S = 5.0  # wall-clock allowance for interpreter start and loading the code
 UID_BASE = 620_000  # per-run uids (root only): never a real user's; all their processes are killed after
-CALL_SLACK_S = 0.5  # wall-clock allowance per call on top of the question's time limit (IPC, scheduling)
 CHECK_CALLS = 20  # CPU-time budget of a check, in calls at the question's time limit
-
-
-class _Output:
-    """Reads a pipe in a thread, keeping a capped tail; flags when the cap is exceeded."""
-
-    def __init__(self, stream):
-        self.data = bytearray()
-        self.total = 0
-        self.exceeded = threading.Event()
-        self.thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
-        self.thread.start()
-
-    def _pump(self, stream):
-        while chunk := stream.read(65536):
-            self.total += len(chunk)
-            self.data += chunk
-            if len(self.data) > 4 * TAIL:
-                del self.data[: len(self.data) - 2 * TAIL]
-            if self.total > OUTPUT_LIMIT:
-                self.exceeded.set()
-        stream.close()
-
-    def tail(self) -> str:
-        self.thread.join(timeout=1)
-        return bytes(self.data[-TAIL:]).decode("utf-8", "replace")
-
-
-def _env() -> dict[str, str]:
-    """A scrubbed environment: no keys, no user paths."""
-    return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": "/tmp",
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-    }
-
-
-def _sys_path() -> list[str]:
-    """The stdlib and site-packages (NumPy) without running site.py (which costs ~35 ms)."""
-    stdlib = [p for p in sys.path if p and p.startswith(sys.base_prefix) and "site-packages" not in p]
-    site = [sysconfig.get_paths()[k] for k in ("purelib", "platlib")]
-    return list(dict.fromkeys(stdlib + site))
-
-
-class _ForkServer:
-    """The sandbox launcher: one long-lived `_sandbox.py --fork-server` process, started on first use.
-
-    Forking a small, already-initialised interpreter instead of starting one per judging takes the
-    interpreter's start-up and imports off every run. Only setup data passes through it (see
-    `_sandbox._serve_forks`); each child gets its code straight from this process.
-    """
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.proc: subprocess.Popen | None = None
-        self.sock: socket.socket | None = None
-
-    def fork(self, job: dict, fds: list[int]) -> int:
-        """A new sandboxed process for `job` holding these pipe ends; its pid."""
-        with self.lock:
-            for _ in range(2):  # a server that died (the OOM killer, kill -9) is replaced once
-                if self.proc is None or self.proc.poll() is not None:
-                    self._launch()
-                try:
-                    socket.send_fds(self.sock, [b"S" + marshal.dumps(job)], fds)
-                    reply = self.sock.recv(8)
-                except OSError:
-                    reply = b""
-                if len(reply) == 8:
-                    return int.from_bytes(reply, "little")
-                self._shut_down()
-        raise OSError("the judge's fork server does not answer")
-
-    def sweep(self, uid: int) -> None:
-        """Kill every process of a per-run uid: a small process forked by the server, as that uid, kills
-        everything it may (kill(-1)). Forking this (possibly large) process instead would stall it."""
-        with self.lock:
-            try:
-                self.sock.send(b"U" + uid.to_bytes(8, "little"))
-                self.sock.recv(8)  # done (the server waited for the sweeper)
-            except (OSError, AttributeError):
-                pass  # the server is gone: its children died with it (PR_SET_PDEATHSIG)
-
-    def kill(self, pid: int) -> None:
-        """Kill a child's process group and the child (the server reaps it)."""
-        with self.lock:
-            try:
-                self.sock.send(b"K" + pid.to_bytes(8, "little"))
-            except (OSError, AttributeError):
-                pass  # the server is gone: its children died with it (PR_SET_PDEATHSIG)
-
-    def _launch(self) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        with theirs:
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-I",
-                    "-S",
-                    "-B",
-                    str(SANDBOX),
-                    "--fork-server",
-                    str(theirs.fileno()),
-                    *_sys_path(),
-                ],
-                pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=_env(),
-                cwd="/",
-                start_new_session=True,
-            )
-        self.sock = ours
-
-    def _shut_down(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-        if self.sock is not None:
-            self.sock.close()
-        self.proc = self.sock = None
-
-
-_SERVER = _ForkServer()
-
-
-class _Run:
-    """One sandboxed process (candidate or checker), forked by the server, and its output pipes."""
-
-    def __init__(self, job: dict, to_child: int, from_child: int):
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        try:
-            self.pid = _SERVER.fork(job, [to_child, from_child, out_w, err_w])
-        except BaseException:
-            for fd in (out_r, err_r):
-                os.close(fd)
-            raise
-        finally:
-            for fd in (out_w, err_w):
-                os.close(fd)
-        self.stdout = _Output(os.fdopen(out_r, "rb", buffering=0))
-        self.stderr = _Output(os.fdopen(err_r, "rb", buffering=0))
-
-    def kill(self) -> None:
-        _SERVER.kill(self.pid)
-
-    @property
-    def output_exceeded(self) -> bool:
-        return self.stdout.exceeded.is_set() or self.stderr.exceeded.is_set()
-
-
-class _Lines:
-    """Line reader on a raw fd with a deadline (select), robust to partial writes and huge lines."""
-
-    def __init__(self, fd: int):
-        self.fd, self.buf, self.scanned = fd, bytearray(), 0
-
-    def read(self, deadline: float, abort=lambda: False) -> bytes | None:
-        """The next line; None at EOF; TimeoutError past the deadline; ProtocolViolation if too long."""
-        while (end := self.buf.find(b"\n", self.scanned)) < 0:
-            self.scanned = len(self.buf)  # a huge line is searched once, not once per chunk
-            if self.scanned > protocol.LINE_LIMIT:
-                raise ProtocolViolation(f"a line longer than {protocol.LINE_LIMIT // 2**20} MB")
-            left = deadline - time.perf_counter()
-            if left <= 0 or abort():
-                raise TimeoutError
-            ready, _, _ = select.select([self.fd], [], [], min(left, 0.05))
-            if not ready:
-                continue
-            chunk = os.read(self.fd, 1 << 20)
-            if not chunk:
-                return None
-            self.buf += chunk
-        line = bytes(self.buf[:end])
-        del self.buf[: end + 1]
-        self.scanned = 0
-        return line
-
-
-class _Died(Exception):
-    """A sandboxed process ended (or closed its pipe) when the judge expected a message."""
-
-
-class _Channel:
-    """The parent's end of one sandboxed process's command and reply pipes."""
-
-    def __init__(self, run: _Run, write_fd: int, read_fd: int):
-        self.run, self.write_fd, self.lines = run, write_fd, _Lines(read_fd)
-
-    def send(self, data: bytes) -> None:
-        try:
-            while data:
-                data = data[os.write(self.write_fd, data) :]
-        except OSError:  # BrokenPipeError: the process is gone
-            raise _Died from None
-
-    def receive(self, deadline: float) -> dict:
-        line = self.lines.read(deadline, abort=lambda: self.run.output_exceeded)
-        if line is None:
-            raise _Died
-        return protocol.parse(line)
-
-
-class _CandidateChannel(_Channel):
-    """Calls into the candidate's process; each reply is checked against the call it answers."""
-
-    def __init__(self, run: _Run, write_fd: int, read_fd: int, code: str, time_limit_s: float):
-        super().__init__(run, write_fd, read_fd)
-        self.code, self.time_limit_s, self.calls = code, time_limit_s, 0
-
-    def call(self, name: str, args, kwargs, get: bool = False, deadline: float | None = None):
-        """(reply, wall ms) for one call; args and kwargs already in wire form."""
-        self.calls += 1
-        self.send(marshal.dumps({"i": self.calls, "name": name, "get": get, "args": args, "kwargs": kwargs}))
-        started = time.perf_counter()
-        limit = started + self.time_limit_s + CALL_SLACK_S
-        reply = protocol.read_result(self.receive(min(limit, deadline or limit)), self.calls, self.code)
-        return reply, (time.perf_counter() - started) * 1000
 
 
 class LocalJudge:
@@ -304,8 +78,8 @@ class LocalJudge:
             "workdir": str(workdir),
             "uid": uid,
             "isolate": self.isolate,
-            "sys_path": _sys_path(),
-            "env": _env(),
+            "sys_path": sandbox_sys_path(),
+            "env": sandbox_env(),
             "cpu_s": cpu_s,
             "memory_mb": question.memory_limit_mb,
             "base_memory_mb": BASE_MEMORY_MB,
@@ -333,7 +107,7 @@ class _Judging:
         self.uid = UID_BASE + random.randrange(1, 60_000) * 2 if os.geteuid() == 0 else None
         self.workdirs: list[Path] = []
         self.uids: list[int] = []
-        self.runs: list[_Run] = []
+        self.runs: list[SandboxRun] = []
         self.fds: list[int] = []
         self.verdict = Verdict(
             verdict="accepted",
@@ -354,7 +128,7 @@ class _Judging:
             self._stopped(stop)
         except ProtocolViolation as exc:
             self._stopped(_Stop("runtime_error", f"{INTERFERENCE}: its channel to the judge carried {exc}."))
-        except _Died:
+        except Died:
             self._stopped(self._died(DIED))
         except TimeoutError:
             self._stopped(self._timeout())
@@ -365,7 +139,7 @@ class _Judging:
 
     # --- processes ------------------------------------------------------------------------------
 
-    def _spawn(self, role: str, uid, cpu_s: float, payload: dict) -> tuple[_Run, int, int]:
+    def _spawn(self, role: str, uid, cpu_s: float, payload: dict) -> tuple[SandboxRun, int, int]:
         """A sandboxed process in a fresh work dir, sent its payload; it and the parent's pipe ends."""
         workdir = Path(tempfile.mkdtemp(prefix="ibjudge-"))
         self.workdirs.append(workdir)
@@ -373,16 +147,17 @@ class _Judging:
             os.chown(workdir, uid, uid)
             self.uids.append(uid)
         workdir.chmod(0o700)
+        job = self.local.job(self.question, role, workdir, uid, cpu_s)
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         self.fds += [to_child_w, from_child_r]
         try:
-            run = _Run(self.local.job(self.question, role, workdir, uid, cpu_s), to_child_r, from_child_w)
+            run = SandboxRun(job, to_child_r, from_child_w)
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
         self.runs.append(run)
-        _Channel(run, to_child_w, from_child_r).send(marshal.dumps(payload))  # never via the server
+        Channel(run, to_child_w, from_child_r).send(marshal.dumps(payload))  # never via the server
         return run, to_child_w, from_child_r
 
     def _start(self) -> None:
@@ -394,22 +169,22 @@ class _Judging:
             "value_limit": protocol.VALUE_LIMIT,
         }
         run, write_fd, read_fd = self._spawn("candidate", self.uid, limit * max(1, calls) + 1.0, payload)
-        self.candidate = _CandidateChannel(run, write_fd, read_fd, self.code, limit)
+        self.candidate = CandidateChannel(run, write_fd, read_fd, self.code, limit)
         if self.check:  # starts now, alongside the candidate: its start-up is off the critical path
             checker_uid = None if self.uid is None else self.uid + 1
             cpu_s = limit * CHECK_CALLS + 1.0
             run, write_fd, read_fd = self._spawn("checker", checker_uid, cpu_s, {"check": self.check})
-            self.checker = _Channel(run, write_fd, read_fd)
+            self.checker = Channel(run, write_fd, read_fd)
 
     def _load(self) -> None:
         deadline = time.perf_counter() + STARTUP_S + self.question.time_limit_s
         try:
             self.verdict.isolation = protocol.read_hello(self.candidate.receive(deadline))
-        except (_Died, ProtocolViolation, TimeoutError) as exc:
+        except (Died, ProtocolViolation, TimeoutError) as exc:
             raise _Stop("runtime_error", "The sandbox failed to start.", author=repr(exc)) from None
         try:
             self.loaded = protocol.read_load(self.candidate.receive(deadline), self.code)
-        except _Died:
+        except Died:
             raise self._died("Your code ended the process while loading (exit or crash).") from None
         if self.loaded.status != "ok":
             kind = {"syntax_error": "syntax_error", "memory": "memory_limit_exceeded"}
@@ -425,7 +200,7 @@ class _Judging:
         args, kwargs = wire.encode(test.args), wire.encode(test.kwargs)
         try:
             reply, ms = self.candidate.call(self.question.entry_point, args, kwargs)
-        except _Died:
+        except Died:
             raise self._died(DIED) from None
         results.record(self.verdict, i, test, reply, ms)
 
@@ -449,7 +224,7 @@ class _Judging:
                 break
             try:
                 reply, _ = self.candidate.call(item.name, item.args, item.kwargs, item.get, deadline)
-            except _Died:
+            except Died:
                 raise self._died("Your code ended the process during the hidden check.") from None
             failed = failed if reply.ok else reply
             self._to_checker(marshal.dumps(_relayed(reply)))
@@ -459,13 +234,13 @@ class _Judging:
     def _to_checker(self, data: bytes) -> None:
         try:
             self.checker.send(data)
-        except _Died:
+        except Died:
             raise self._check_broke("the check process ended early") from None
 
     def _from_checker(self, deadline: float, callables: set[str], values: set[str]):
         try:
             return protocol.read_checker(self.checker.receive(deadline), callables, values)
-        except _Died:
+        except Died:
             raise self._check_broke("the check process ended without an outcome") from None
         except ProtocolViolation as exc:
             raise self._check_broke(f"the check process sent {exc}") from None
@@ -538,10 +313,7 @@ class _Judging:
         """Close pipes; kill leftovers and remove work dirs off the latency path."""
         for fd in self.fds:
             _close(fd)
-        # Not a daemon thread, so a CLI run still waits for it at exit.
-        cleanup = threading.Thread(target=_clean_up, args=(self.workdirs, self.uids), name="judge-cleanup")
-        _CLEANUPS.add(cleanup)
-        cleanup.start()
+        clean_up_later(self.workdirs, self.uids)
 
 
 _AUTHORING = (
@@ -562,32 +334,3 @@ def _close(fd: int) -> None:
         os.close(fd)
     except OSError:
         pass
-
-
-_CLEANUPS: set[threading.Thread] = set()
-
-
-def _clean_up(workdirs: list[Path], uids: list[int]) -> None:
-    """Kill anything left under the run's uids, then remove its work dirs."""
-    try:
-        for uid in uids:
-            _kill_uid(uid)
-        for workdir in workdirs:
-            for _ in range(20):  # a child killed a moment ago may still be writing into it
-                shutil.rmtree(workdir, ignore_errors=True)
-                if not workdir.exists():
-                    break
-                time.sleep(0.05)
-    finally:
-        _CLEANUPS.discard(threading.current_thread())
-
-
-def wait_for_cleanup(timeout: float = 10.0) -> None:
-    """Block until earlier runs' clean-up (process sweep, temp dir removal) has finished."""
-    for thread in list(_CLEANUPS):
-        thread.join(timeout)
-
-
-def _kill_uid(uid: int) -> None:
-    """Kill every process left running under a per-run uid (the fork server forks the sweeper)."""
-    _SERVER.sweep(uid)

@@ -8,7 +8,15 @@ from interviewbot.config import load_settings
 from interviewbot.errors import InterviewbotError
 
 # Settings a browser session may override; they never leave st.session_state (no disk, no logs).
-OVERRIDE_FIELDS = ("backend", "model", "base_url", "api_key", "structured_method", "retrieval_k")
+OVERRIDE_FIELDS = (
+    "backend",
+    "model",
+    "base_url",
+    "api_key",
+    "structured_method",
+    "retrieval_k",
+    "llm_timeout_s",
+)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

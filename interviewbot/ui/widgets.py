@@ -12,6 +12,7 @@ from interviewbot.ui import voice
 from interviewbot.ui.state import escape_markdown
 
 PAGES: dict = {}  # name -> st.Page, filled by main.run() so pages can link to each other
+PRINTED_TESTS_SHOWN = 5  # tests whose printed output is shown in full under a verdict
 STATUS_ICON = {
     "covered": ":material/check_circle:",
     "partly": ":material/timelapse:",
@@ -117,6 +118,7 @@ def render_verdict(v: Verdict, function: str | None = None) -> None:
         if ff.stdout:
             st.caption("It printed:")
             st.code(ff.stdout[:2000], language=None)
+    _render_printed(v, skip=ff.index if ff is not None else None)
     rows = [
         {
             "test": t.name or f"test {t.index + 1}",
@@ -129,6 +131,16 @@ def render_verdict(v: Verdict, function: str | None = None) -> None:
     ]
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _render_printed(v: Verdict, skip: int | None) -> None:
+    """What the code printed in each visible test, under the test's name (the table cuts it short)."""
+    printed = [t for t in v.tests if t.stdout and not t.hidden and t.index != skip]
+    for t in printed[:PRINTED_TESTS_SHOWN]:
+        st.caption(f"{escape_markdown(t.name or f'test {t.index + 1}')} printed:")
+        st.code(t.stdout[:2000], language=None)
+    if len(printed) > PRINTED_TESTS_SHOWN:
+        st.caption(f"{len(printed) - PRINTED_TESTS_SHOWN} more tests printed output (see the table).")
 
 
 def render_summary(summary: Summary) -> None:

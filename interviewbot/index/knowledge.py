@@ -1,27 +1,28 @@
-"""Chroma collections for guide chunks and questions: incremental ingest and search."""
+"""The knowledge index: guide chunks and questions in their own Chroma collections, kept in line with
+the guides on disk and the question sets (incremental ingest), and searched."""
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from interviewbot.config import Settings, ensure_home, parse_chroma_url
-from interviewbot.corpus import Chunk, chunk_document, load_guides
+from interviewbot.config import Settings, ensure_home
+from interviewbot.corpus import chunk_document, load_guides
 from interviewbot.embeddings import DIMENSION, MODEL_ID, Embedder, get_embedder
-from interviewbot.errors import (
-    IndexError_,
-    IndexServerError,
-    InterviewbotError,
-    NotFoundError,
-    ValidationError,
+from interviewbot.errors import IndexUnavailableError, InterviewbotError, NotFoundError, ValidationError
+from interviewbot.index.chroma import guard_server, is_server_fault, open_client, server_error
+from interviewbot.index.records import (
+    IndexItem,
+    IngestReport,
+    SearchHit,
+    SyncReport,
+    chunk_items,
+    hits_of_row,
+    question_items,
 )
 from interviewbot.questions.schema import QuestionSet
 from interviewbot.vectorpack import PACK_NAME, VectorPack, load_pack
@@ -29,190 +30,6 @@ from interviewbot.vectorpack import PACK_NAME, VectorPack, load_pack
 GUIDES = "guides"
 QUESTIONS = "questions"
 ProgressFn = Callable[[int, int, str], None]  # (done, total, stage)
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """A retrieved chunk (or question) with its similarity score (1 = identical)."""
-
-    id: str
-    source: str
-    heading: str
-    text: str
-    score: float
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "source": self.source,
-            "heading": self.heading,
-            "text": self.text,
-            "score": round(self.score, 4),
-        }
-
-
-@dataclass(frozen=True)
-class IndexItem:
-    """One record to keep in a collection; `fingerprint` changes when it must be re-embedded."""
-
-    id: str
-    embed_text: str
-    document: str
-    metadata: dict
-    fingerprint: str
-
-
-@dataclass
-class SyncReport:
-    """What an ingest did to one collection."""
-
-    embedded: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.embedded + self.unchanged
-
-
-@dataclass
-class IngestReport:
-    """What `ingest` did, per collection, and how long it took."""
-
-    guides: SyncReport = field(default_factory=SyncReport)
-    questions: SyncReport = field(default_factory=SyncReport)
-    seconds: float = 0.0
-
-    @property
-    def embedded(self) -> int:
-        return self.guides.embedded + self.questions.embedded
-
-    def to_dict(self) -> dict:
-        return {
-            "guides": vars(self.guides) | {"total": self.guides.total},
-            "questions": vars(self.questions) | {"total": self.questions.total},
-            "embedded": self.embedded,
-            "seconds": round(self.seconds, 3),
-        }
-
-
-def _hits(res: dict, row: int) -> list[SearchHit]:
-    """SearchHits from one row of a Chroma query result (distance is cosine distance)."""
-    cols = (res["ids"][row], res["documents"][row], res["metadatas"][row], res["distances"][row])
-    return [
-        SearchHit(i, (m or {}).get("source", ""), (m or {}).get("heading", ""), doc or "", 1.0 - float(d))
-        for i, doc, m, d in zip(*cols)
-    ]
-
-
-def chunk_items(chunks: Iterable[Chunk]) -> list[IndexItem]:
-    """Guide chunks as index items (the id is already a content hash)."""
-    return [IndexItem(c.id, c.embed_text, c.text, c.metadata(), c.id) for c in chunks]
-
-
-def question_items(sets: list[QuestionSet]) -> list[IndexItem]:
-    """Questions as index items: prompt and rubric embedded, set/track/difficulty as metadata."""
-    items = []
-    for qset in sets:
-        for q in qset.questions:
-            text = q.prompt + "\n" + "\n".join(kp.text for kp in q.key_points)
-            meta = {
-                "source": f"set:{qset.name}",
-                "heading": q.id,
-                "set": qset.name,
-                "track": q.track,
-                "difficulty": q.difficulty,
-                "topics": ",".join(q.topics),
-            }
-            fingerprint = hashlib.sha256(json.dumps([text, meta], sort_keys=True).encode()).hexdigest()[:20]
-            items.append(IndexItem(q.id, text, q.prompt, meta, fingerprint))
-    return items
-
-
-def shipped_texts(settings: Settings, builtin_sets: list[QuestionSet]) -> list[str]:
-    """What gets embedded for the shipped knowledge (the vector pack holds exactly these)."""
-    items = chunk_items(load_guides(settings.guides_dir)) + question_items(builtin_sets)
-    return [item.embed_text for item in items]
-
-
-def open_client(settings: Settings):
-    """An embedded PersistentClient in the data dir, or an HttpClient for `chroma run`."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
-    if settings.chroma_url:
-        server = parse_chroma_url(settings.chroma_url)
-        headers = None
-        if server.username:  # e.g. a reverse proxy with basic auth in front of the server
-            token = base64.b64encode(f"{server.username}:{server.password}".encode()).decode()
-            headers = {"Authorization": f"Basic {token}"}
-        return chromadb.HttpClient(
-            host=server.base_url,  # a full URL: the client keeps its scheme, port and path
-            port=server.port,
-            ssl=server.scheme == "https",
-            headers=headers,
-            settings=chroma_settings,
-        )
-    ensure_home(settings)
-    return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
-
-
-def _is_server_fault(exc: Exception) -> bool:
-    """An error of the HTTP link to a Chroma server, or one the server answered with."""
-    import httpx
-    from chromadb.errors import ChromaError
-
-    if isinstance(exc, httpx.HTTPError | ConnectionError | ChromaError | TimeoutError):
-        return True
-    # chromadb turns a refused first connection into a ValueError
-    return isinstance(exc, ValueError) and "connect" in str(exc).lower()
-
-
-def _server_error(settings: Settings, exc: Exception, changed_index: bool) -> IndexServerError:
-    """One line naming the server (password hidden), what went wrong and what to do."""
-    import httpx
-
-    server = parse_chroma_url(settings.chroma_url)
-    # chromadb re-raises a refused connection as a bare ValueError: the httpx error has the reason
-    cause = exc.__context__ if isinstance(exc, ValueError) and exc.__context__ else exc
-    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
-    reason = (lines[0] if lines else type(exc).__name__)[:200]
-    if server.password:
-        reason = reason.replace(server.password, "***")
-    after = (
-        " Once it answers, `interviewbot ingest` brings the index back in line (no rebuild needed)."
-        if changed_index
-        else ""
-    )
-    if isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError | ValueError):
-        return IndexServerError(
-            f"Cannot reach the Chroma server at {server.display} ({reason}). Start it (`chroma run "
-            f"--path DIR --host {server.host} --port {server.port}`) or fix INTERVIEWBOT_CHROMA_URL.{after}"
-        )
-    return IndexServerError(
-        f"The Chroma server at {server.display} failed ({reason}). See the server's log and try again.{after}"
-    )
-
-
-def _guard_server(changes_index: bool = False):
-    """In server mode, turn a Chroma server or network failure into one IndexServerError line."""
-
-    def decorate(method):
-        @functools.wraps(method)
-        def guarded(self, *args, **kwargs):
-            try:
-                return method(self, *args, **kwargs)
-            except InterviewbotError:
-                raise
-            except Exception as exc:
-                if self.settings.chroma_url and _is_server_fault(exc):
-                    raise _server_error(self.settings, exc, changes_index) from exc
-                raise
-
-        return guarded
-
-    return decorate
 
 
 class KnowledgeIndex:
@@ -240,14 +57,14 @@ class KnowledgeIndex:
                 raise
             except Exception as exc:  # chroma raises many types for a broken store
                 if self.settings.chroma_url:  # a server that is down needs starting, not a rebuild
-                    raise _server_error(self.settings, exc, changed_index=False) from exc
-                raise IndexError_(
+                    raise server_error(self.settings, exc, changed_index=False) from exc
+                raise IndexUnavailableError(
                     f"Could not open the index in {self.settings.index_dir}: {exc}. "
                     "Rebuild it with `interviewbot ingest --rebuild`."
                 ) from exc
         return self._client
 
-    @_guard_server()
+    @guard_server()
     def collection(self, name: str):
         """Get or create a collection (handle cached); one built by another embedding model is rebuilt."""
         if name in self._collections:
@@ -265,7 +82,7 @@ class KnowledgeIndex:
         self._collections[name] = col
         return col
 
-    @_guard_server(changes_index=True)
+    @guard_server(changes_index=True)
     def reset(self) -> None:
         """Drop both collections (the index is a cache; `ingest` rebuilds it)."""
         self._collections.clear()
@@ -278,10 +95,10 @@ class KnowledgeIndex:
             except Exception as exc:
                 from chromadb.errors import NotFoundError as Missing
 
-                if self.settings.chroma_url and _is_server_fault(exc) and not isinstance(exc, Missing):
+                if self.settings.chroma_url and is_server_fault(exc) and not isinstance(exc, Missing):
                     raise  # a server that is down; a collection that is not there has nothing to drop
 
-    @_guard_server(changes_index=True)
+    @guard_server(changes_index=True)
     def sync(self, name: str, items: list[IndexItem], progress: ProgressFn | None = None) -> SyncReport:
         """Make a collection hold exactly `items`, embedding only new or changed ones."""
         col = self.collection(name)
@@ -330,7 +147,7 @@ class KnowledgeIndex:
                 out[i] = vector / max(float(np.linalg.norm(vector)), 1e-12)
         return out
 
-    @_guard_server(changes_index=True)
+    @guard_server(changes_index=True)
     def ingest(
         self, question_sets: list[QuestionSet], rebuild: bool = False, progress: ProgressFn | None = None
     ) -> IngestReport:
@@ -353,7 +170,7 @@ class KnowledgeIndex:
         if not self.settings.chroma_url:
             self._marker.write_text(json.dumps({"model": MODEL_ID} | report.to_dict()), encoding="utf-8")
 
-    @_guard_server()
+    @guard_server()
     def probably_built(self) -> bool:
         """A cheap check (no Chroma start-up) that a complete ingest has run here before."""
         if self.settings.chroma_url:
@@ -363,18 +180,18 @@ class KnowledgeIndex:
         except (OSError, ValueError):
             return False
 
-    @_guard_server(changes_index=True)
+    @guard_server(changes_index=True)
     def sync_questions(self, sets: list[QuestionSet], progress: ProgressFn | None = None) -> SyncReport:
         """Make the questions collection hold exactly the questions of these sets."""
         return self.sync(QUESTIONS, question_items(sets), progress)
 
-    @_guard_server(changes_index=True)
+    @guard_server(changes_index=True)
     def sync_guides(self, progress: ProgressFn | None = None) -> SyncReport:
         """Make the guides collection match the shipped and user guides on disk."""
         chunks = load_guides(self.settings.guides_dir) + load_guides(self.settings.user_guides_dir, "user")
         return self.sync(GUIDES, chunk_items(chunks), progress)
 
-    @_guard_server(changes_index=True)
+    @guard_server(changes_index=True)
     def add_guide(self, path, progress: ProgressFn | None = None) -> int:
         """Validate, store and index a user guide (Markdown/TXT/PDF); returns its chunk count."""
         import os
@@ -397,7 +214,7 @@ class KnowledgeIndex:
             raise
         return len(chunks)
 
-    @_guard_server(changes_index=True)
+    @guard_server(changes_index=True)
     def remove_guide(self, name: str) -> None:
         """Delete a user guide and its chunks."""
         target = self.settings.user_guides_dir / Path(name).name
@@ -413,16 +230,16 @@ class KnowledgeIndex:
             sorted(p for p in d.iterdir() if p.is_file() and not p.name.startswith(".")) if d.is_dir() else []
         )
 
-    @_guard_server()
+    @guard_server()
     def count(self, name: str = GUIDES) -> int:
         return self.collection(name).count()
 
-    @_guard_server()
+    @guard_server()
     def is_built(self) -> bool:
         """True when both collections hold something (a first `ingest` has run)."""
         return self.count(GUIDES) > 0 and self.count(QUESTIONS) > 0
 
-    @_guard_server()
+    @guard_server()
     def search(
         self, query: str, k: int = 4, name: str = GUIDES, where: dict | None = None
     ) -> list[SearchHit]:
@@ -431,13 +248,13 @@ class KnowledgeIndex:
             return []
         return self.search_vectors([self.embedder.embed_one(query)], k, name, where)[0]
 
-    @_guard_server()
+    @guard_server()
     def search_many(self, queries: list[str], k: int = 4, name: str = GUIDES) -> list[list[SearchHit]]:
         """Several queries embedded in one batch."""
         queries = [q for q in queries if q and q.strip()]
         return self.search_vectors(self.embedder.embed(queries) if queries else [], k, name)
 
-    @_guard_server()
+    @guard_server()
     def search_vectors(
         self, vectors, k: int = 4, name: str = GUIDES, where: dict | None = None
     ) -> list[list[SearchHit]]:
@@ -461,9 +278,9 @@ class KnowledgeIndex:
             where=where,
             include=["documents", "metadatas", "distances"],
         )
-        return [_hits(res, row) for row in range(len(vectors))]
+        return [hits_of_row(res, row) for row in range(len(vectors))]
 
-    @_guard_server()
+    @guard_server()
     def get_chunks(self, ids: list[str]) -> list[SearchHit]:
         """Chunks by id (score 1.0), in the order asked; unknown ids are skipped."""
         if not ids:

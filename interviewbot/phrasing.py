@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from interviewbot.errors import LLMError
 from interviewbot.prompts import load_prompt
@@ -13,37 +14,58 @@ MAX_REPLY_CHARS = 1200
 
 
 class Interviewer:
-    """Phrases questions and follow-ups; falls back to the bank's own text on any LLM problem."""
+    """Phrases questions and follow-ups; falls back to the bank's own text on any LLM problem.
+
+    Each call runs under one deadline (the backend's budget). `last_meta` describes the last call:
+    latency_ms, usage (with "estimated": true when the server sent no counts) and, when the bank
+    text was used instead, fallback_reason (also kept in `last_error`).
+    """
 
     def __init__(self, backend=None):
         self.backend = backend
         self.last_error: str | None = None
+        self.last_meta: dict = {}
 
     def _ask(self, prompt_name: str, on_token=None, **values) -> str | None:
         """The model's reply; streamed to `on_token(text_so_far)` when given; None on any problem."""
         if self.backend is None:
             return None
         messages = load_prompt(prompt_name).render(**values)
+        started = time.perf_counter()
+        self.last_error, self.last_meta = None, {"model": self.backend.model}
         try:
-            if on_token is None:
-                text = self.backend.chat(messages).text.strip()
-            else:
-                text = ""
-                for piece in self.backend.stream(messages):
-                    text += piece
-                    if len(text) > MAX_REPLY_CHARS:
-                        break
-                    on_token(text)
-                text = text.strip()
+            text = self._reply(messages, on_token)
         except LLMError as exc:
-            self.last_error = str(exc)
-            log.warning("interviewer fell back to the bank text: %s", exc)
-            return None
+            return self._fell_back(str(exc), started)
         # A usable question is non-empty, not huge, and a question.
         if not text or len(text) > MAX_REPLY_CHARS or "?" not in text and "." not in text:
-            self.last_error = "the model's phrasing was empty or unusable"
-            return None
+            return self._fell_back("the model's phrasing was empty or unusable", started)
+        self.last_meta["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
         return text
+
+    def _reply(self, messages, on_token) -> str:
+        deadline = self.backend.deadline()
+        if on_token is None:
+            result = self.backend.chat(messages, deadline)
+            self.last_meta["usage"] = result.usage
+            return result.text.strip()
+        text = ""
+        for piece in self.backend.stream(messages, deadline):
+            text += piece
+            if len(text) > MAX_REPLY_CHARS:
+                break
+            on_token(text)
+        self.last_meta["usage"] = dict(getattr(self.backend, "last_usage", {}) or {})
+        return text.strip()
+
+    def _fell_back(self, reason: str, started: float) -> None:
+        self.last_error = reason
+        self.last_meta |= {
+            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            "fallback_reason": reason,
+        }
+        log.warning("interviewer fell back to the bank text: %s", reason)
+        return None
 
     def phrase_question(self, question: Question, on_token=None) -> str:
         """The question as the interviewer asks it (the bank prompt offline or on failure)."""
@@ -67,6 +89,6 @@ class Interviewer:
             "interviewer_follow_up",
             on_token,
             prompt=question.prompt,
-            answer=answer[:6000],
+            answer=answer[:3000],  # lean: a local model reads 30-50 prompt tokens/s
             missed=missed_text,
         )
