@@ -39,6 +39,7 @@ from _common import load_text, pct  # noqa: E402
 from bench_app import CHROMIUM, CHROMIUM_ARGS, build_index, start_server, stop, wait_healthy  # noqa: E402
 
 WAIT_MS = 300_000  # generous: 8 users on 2 cores shared with other work
+START_RETRY_MS = 15_000  # a start not shown by then (and the page idle) is clicked again
 POLL_MS = 25  # how often a page is checked for the awaited state (the figures' resolution)
 IDLE_JS = "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
 # What an answer produced: the feedback's score, or a follow-up (the chat box asks for one, idle).
@@ -68,6 +69,7 @@ class Target:
     url: str
     bank: object | None
     rounds: dict[int, list] = field(default_factory=dict)  # N -> [(samples, server CPU, other CPU)]
+    failed: str = ""  # why its rounds stopped
 
 
 def cpu_seconds(server_pid: int) -> tuple[float, float]:
@@ -112,13 +114,24 @@ async def open_app(page, url: str) -> float:
 
 async def start_one_question(page) -> str:
     """ML theory is the default track: one question, start, return the question id."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     slider = page.get_by_role("slider")
     await slider.focus()
     await slider.press("Home")
     await page.get_by_test_id("stSliderThumbValue").filter(has_text=re.compile(r"^1$")).wait_for()
-    await wait_idle(page)
-    await page.get_by_role("button", name="Start interview").click()
-    await page.get_by_text("Question 1/1").wait_for()
+    started = page.get_by_text("Question 1/1")
+    for _ in range(WAIT_MS // START_RETRY_MS):
+        # A click that lands while the slider's rerun is starting can be lost: click again then.
+        await wait_idle(page)
+        if await started.count():
+            break
+        await page.get_by_role("button", name="Start interview").click()
+        try:
+            await started.wait_for(timeout=START_RETRY_MS)
+            break
+        except PlaywrightTimeout:
+            continue
     await wait_idle(page)
     text = await page.get_by_text("Question id:").inner_text()
     return re.search(r"Question id:\s*([a-z0-9-]+)", text).group(1)
@@ -156,6 +169,10 @@ async def one_user(browser, target: Target, gates: list[asyncio.Barrier], meter:
             raise RuntimeError(f"no feedback for {question.id} after {follow_ups} follow-ups")
         await wait_idle(page)
         return page_load, seconds, follow_ups
+    except Exception:
+        if shots := os.environ.get("BENCH_LOAD_SHOTS"):  # a directory for the failing page's picture
+            await page.screenshot(path=f"{shots}/failed-{target.label}-{id(page)}.png", full_page=True)
+        raise
     finally:
         await context.close()
 
@@ -179,8 +196,13 @@ async def run_all(targets: list[Target], user_counts: list[int], samples: int) -
         rounds = max(math.ceil(samples / n) for n in user_counts)
         for i in range(rounds):
             for n in (n for n in user_counts if i < math.ceil(samples / n)):
-                for target in targets:
-                    got = await one_round(browser, target, n)
+                for target in (t for t in targets if not t.failed):
+                    try:
+                        got = await one_round(browser, target, n)
+                    except Exception as exc:  # e.g. a timeout: report it, keep measuring the others
+                        target.failed = f"N={n}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+                        print(f"{target.label} {target.failed} (no more rounds for it)", flush=True)
+                        continue
                     target.rounds.setdefault(n, []).append(got)
                     print(
                         f"{target.label} N={n}: feedback {' '.join(f'{s[1]:.2f}' for s in got[0])} s | "
@@ -211,7 +233,11 @@ def report(targets: list[Target]) -> None:
         f"{'page load p50':>13}{'p95':>7}{'ratio p50/p95':>15} | CPU s per answer: server, browsers"
     )
     for target in targets:
+        if target.failed:
+            print(f"{target.label:>12} failed at {target.failed}")
         table = {n: figures(rounds) for n, rounds in sorted(target.rounds.items())}
+        if not table:
+            continue
         base = table[min(table)]
         for n, f in table.items():
             print(
