@@ -48,18 +48,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(script: Path | None, home: Path, log: Path) -> tuple[subprocess.Popen, str, float]:
+def start_server(
+    script: Path | None, home: Path, log: Path, env: dict | None = None
+) -> tuple[subprocess.Popen, str, float]:
     """Start `streamlit run SCRIPT` (None: `interviewbot serve`); returns the process, URL and start time."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1"]
     cmd += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     if script is None:
         cmd = [sys.executable, "-m", "interviewbot", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    env = os.environ | {
-        "INTERVIEWBOT_HOME": str(home),
-        "ANONYMIZED_TELEMETRY": "False",
-        "HF_HUB_OFFLINE": "1",
-    }
+    env = (
+        os.environ
+        | {
+            "INTERVIEWBOT_HOME": str(home),
+            "ANONYMIZED_TELEMETRY": "False",
+            "HF_HUB_OFFLINE": "1",
+        }
+        | (env or {})
+    )
     started = time.perf_counter()
     with log.open("ab") as out:
         proc = subprocess.Popen(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +18,7 @@ from interviewbot.questions import KeyPoint, Question
 COVERED, PARTLY = 0.55, 0.30  # key-point strength thresholds
 SEM_FLOOR, SEM_CEIL = 0.30, 0.72  # cosine range mapped onto 0..1 (MiniLM: unrelated text sits near 0.1-0.3)
 MAX_ANSWER_CHARS = 20_000  # longer answers are graded on their first 20k characters
+RECENT_ASSESSMENTS = 64  # answers whose assessment is kept for the grade that follows (one per user)
 
 
 @dataclass
@@ -115,7 +118,11 @@ class RubricScorer:
     def __init__(self, embedder: Embedder | None = None):
         self._embedder = embedder  # None: the shared embedder, loaded on the first grade
         self._cache: dict[str, np.ndarray] = {}  # rubric, prompt and reference vectors (static text)
-        self._last: tuple | None = None  # the follow-up check and the grade assess the same answer
+        # The follow-up check and the grade assess the same answer. The scorer is shared by every
+        # browser session, so one slot was overwritten by other users in between (answers embedded
+        # twice under load): keep the last few, keyed by answer.
+        self._recent: OrderedDict[tuple, tuple] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @property
     def embedder(self) -> Embedder:
@@ -138,10 +145,14 @@ class RubricScorer:
         """Per-key-point results and strengths, and the answer-level signals."""
         answer = (answer or "")[:MAX_ANSWER_CHARS]
         key = (question.id, question.prompt, answer)
-        if self._last is not None and self._last[0] == key:
-            return self._last[1]
+        with self._recent_lock:
+            if key in self._recent:
+                return self._recent[key]
         result = self._assess(question, answer)
-        self._last = (key, result)
+        with self._recent_lock:
+            self._recent[key] = result
+            while len(self._recent) > RECENT_ASSESSMENTS:
+                self._recent.popitem(last=False)
         return result
 
     def _assess(self, question: Question, answer: str):
