@@ -73,7 +73,7 @@ def check_graded_csv(path: str | Path) -> int:
             for n, row in enumerate(_reader(fh, path), start=2):
                 count += 1
                 try:
-                    _row(n, row)
+                    _fields(row)
                 except (ValueError, TypeError) as exc:
                     problems.append(f"line {n}: {exc}")
     except UnicodeDecodeError:
@@ -108,7 +108,8 @@ def load_graded_csv(path: str | Path) -> list[GradedRow]:
     return list(iter_graded_csv(path))
 
 
-def _row(n: int, row: dict) -> GradedRow:
+def _fields(row: dict) -> tuple[float, str, str]:
+    """The checked human score, question and track of a row (ValueError says what is wrong)."""
     try:
         human = float(row["human_score"])
     except (TypeError, ValueError):
@@ -121,6 +122,11 @@ def _row(n: int, row: dict) -> GradedRow:
     track = (row.get("track") or "").strip() or "ml_theory"
     if track not in TRACKS:
         raise ValueError(f"track {track!r} is unknown; use one of {', '.join(TRACKS)}")
+    return human, prompt, track
+
+
+def _row(n: int, row: dict) -> GradedRow:
+    human, prompt, track = _fields(row)
     # Eval rows are not question-set input: "Why?" is a real question, so no schema minimums apply.
     question = Question.model_construct(
         id=f"eval-row-{n}",
@@ -130,15 +136,8 @@ def _row(n: int, row: dict) -> GradedRow:
         key_points=[KeyPoint.model_construct(text=p, phase=None) for p in _key_points(row)],
         topics=[],
     )
-    return GradedRow(
-        n,
-        question,
-        row.get("answer") or "",
-        human,
-        track,
-        (row.get("split") or "").strip(),
-        (row.get("qid") or "").strip(),
-    )
+    split, qid = (row.get("split") or "").strip(), (row.get("qid") or "").strip()
+    return GradedRow(n, question, row.get("answer") or "", human, track, split, qid)
 
 
 # --- agreement --------------------------------------------------------------------------------

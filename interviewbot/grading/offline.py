@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from interviewbot.embeddings import Embedder, TokenStates
-from interviewbot.grading.alignment import Pieces, align, content_pieces, lexical_coverage, question_stems
+from interviewbot.grading.alignment import (
+    Alignment,
+    Pieces,
+    align,
+    content_pieces,
+    lexical_coverage,
+    question_stems,
+)
 from interviewbot.grading.feedback import Citation, Feedback, KeyPointResult
 from interviewbot.grading.policy import apply_cap, combined_cap, hint_cap, verdict_cap
 from interviewbot.grading.text import (
@@ -169,10 +176,12 @@ class RubricScorer:
 
     def _assess(self, question: Question, answer: str):
         qstems = question_stems(question.prompt)
+        key_points = rubric(question)
+        self.static_states([kp.text for kp in key_points] + [_context(question)])  # one model call, cached
         view = self.view(answer, qstems)
         signals = self._signals(question, answer, self._relevance(question, view))
         results, strengths = [], []
-        for kp in rubric(question):
+        for kp in key_points:
             strength, best = self._strength(question, kp, view, qstems)
             status = "covered" if strength >= COVERED else "partly" if strength >= PARTLY else "missed"
             evidence = view.sentences[best] if status != "missed" and best >= 0 else ""
@@ -185,21 +194,26 @@ class RubricScorer:
     def _relevance(self, question: Question, view: AnswerView) -> float:
         if not view.sentences:
             return 0.0
-        context = self.static_vectors([question.prompt + "\n" + (question.reference_answer or "")])[0]
+        context = self.static_vectors([_context(question)])[0]
         return float(_normalised(view.vectors.mean(axis=0)) @ context)
 
     def _strength(self, question: Question, kp: KeyPoint, view: AnswerView, qstems) -> tuple[float, int]:
         """How strongly the answer makes one key point (0..1), and the sentence that makes it best."""
         if not view.sentences:
             return 0.0, -1
-        state = self.static_states([kp.text])[0]
-        aligned = align(content_pieces([state], qstems), view.pieces, len(view.sentences))
-        lexical = lexical_coverage(kp.text, view.stems, qstems)
+        aligned, lexical = self.evidence(kp.text, view, qstems)
         strength = (1 - LEXICAL_SHARE) * aligned.recall + LEXICAL_SHARE * lexical
         best = int(np.argmax(aligned.per_unit))
         if question.track == "behavioral":
-            strength, best = self._phase_cue(kp, view, state.vector, strength, best)
+            kp_vector = self.static_states([kp.text])[0].vector
+            strength, best = self._phase_cue(kp, view, kp_vector, strength, best)
         return strength, best
+
+    def evidence(self, key_point: str, view: AnswerView, qstems: frozenset[str]) -> tuple[Alignment, float]:
+        """The two signals for one key point: its soft alignment in the answer and its verbatim coverage."""
+        state = self.static_states([key_point])[0]
+        aligned = align(content_pieces([state], qstems), view.pieces, len(view.sentences))
+        return aligned, lexical_coverage(key_point, view.stems, qstems)
 
     @staticmethod
     def _phase_cue(kp: KeyPoint, view: AnswerView, kp_vector, strength: float, best: int):
@@ -217,7 +231,7 @@ class RubricScorer:
         toks = tokens(answer)
         s = Signals(words=len(toks), relevance=relevance)
         expected = EXPECTED_SHARE * expected_words(question)
-        s.length_factor = float(min(1.0, len(toks) / expected) ** LENGTH_EXPONENT) if toks else 0.0
+        s.length_factor = length_factor(len(toks), expected)
         if copies_question(question.prompt, answer):
             s.copied_question = True
             s.notes.append("The answer mostly repeats the question; explain in your own words.")
@@ -258,12 +272,22 @@ class RubricScorer:
         return float(np.clip(score, 0, 10)), dims, cap
 
 
+def _context(question: Question) -> str:
+    """What an on-topic answer is about: the question and its reference answer."""
+    return question.prompt + "\n" + (question.reference_answer or "")
+
+
 def rubric(question: Question) -> list[KeyPoint]:
     """The key points to grade against: the rubric, else the whole reference answer as one point."""
     if question.key_points:
         return list(question.key_points)
     reference = (question.reference_answer or "").strip()
     return [KeyPoint.model_construct(text=reference, phase=None)] if reference else []
+
+
+def length_factor(words: int, expected: float) -> float:
+    """1 for an answer of the expected length or longer; short answers are held back, gently."""
+    return float(min(1.0, words / expected) ** LENGTH_EXPONENT) if words else 0.0
 
 
 def expected_words(question: Question) -> int:
