@@ -16,7 +16,8 @@ from interviewbot.grading.alignment import (
     lexical_coverage,
     question_stems,
 )
-from interviewbot.grading.feedback import Citation, Feedback, KeyPointResult
+from interviewbot.grading.citations import Librarian, best_quote  # noqa: F401 (best_quote: llm.py)
+from interviewbot.grading.feedback import Feedback, KeyPointResult
 from interviewbot.grading.policy import apply_cap, combined_cap, hint_cap, verdict_cap
 from interviewbot.grading.text import (
     content_terms,
@@ -301,36 +302,6 @@ def expected_words(question: Question) -> int:
 
 # --- retrieval-grounded feedback --------------------------------------------------------------
 
-MAX_CITATIONS = 3
-QUOTE_CHARS = 220
-
-
-def best_quote(text: str, about: str) -> str:
-    """The sentence of a chunk that shares the most terms with `about` (trimmed)."""
-    target = set(content_terms(about))
-    candidates = sentences(text) or [text]
-    best = max(candidates, key=lambda s: len(target & set(content_terms(s))))
-    best = " ".join(best.split())
-    return best if len(best) <= QUOTE_CHARS else best[: QUOTE_CHARS - 3].rsplit(" ", 1)[0] + "..."
-
-
-def citations_for(hits_per_query: list[list], topics: list[str]) -> tuple[list[Citation], list]:
-    """Pick distinct chunks: the best hit for each missed point first, then for the question."""
-    chosen, seen = [], set()
-    for hits, about in hits_per_query:
-        for hit in hits:
-            if hit.id not in seen:
-                seen.add(hit.id)
-                chosen.append((hit, about))
-                break
-        if len(chosen) >= MAX_CITATIONS:
-            break
-    cites = [
-        Citation(chunk_id=h.id, source=h.source, heading=h.heading, quote=best_quote(h.text, about))
-        for h, about in chosen
-    ]
-    return cites, [h for h, _ in chosen]
-
 
 @dataclass
 class GradeResult:
@@ -349,6 +320,7 @@ class OfflineGrader:
         self.scorer = RubricScorer(embedder)
         self.index = index
         self.k = k
+        self.librarian = Librarian(index, self.scorer) if index is not None else None
 
     def grade(self, question: Question, answer: str, *, hints_used: int = 0, verdict=None) -> GradeResult:
         """Grade a text answer (for coding: the discussion, combined with the judge's verdict)."""
@@ -365,15 +337,10 @@ class OfflineGrader:
         return GradeResult(fb, retrieved)
 
     def _retrieve(self, question: Question, missed: list[KeyPointResult]):
-        if self.index is None:
+        if self.librarian is None:
             return [], []
-        queries = [(r.text, r.text) for r in missed[:MAX_CITATIONS]]
-        queries.append((question.prompt, question.prompt + " " + " ".join(question.topics)))
-        vectors = self.scorer.static_vectors([q for q, _ in queries])  # rubric and prompt: cached
-        all_hits = self.index.search_vectors(vectors, k=self.k)
-        retrieved = {h.id: h for hits in all_hits for h in hits}
-        cites, _ = citations_for(list(zip(all_hits, [about for _, about in queries])), question.topics)
-        return list(retrieved.values()), cites
+        key_points = [kp.text for kp in rubric(question)]
+        return self.librarian.cite(question, key_points, [r.text for r in missed], k=self.k)
 
 
 def _combine_with_verdict(score, dims, verdict, discussed: bool, cap):
@@ -384,6 +351,11 @@ def _combine_with_verdict(score, dims, verdict, discussed: bool, cap):
     }
     combined = 0.7 * correctness + (0.3 * score if discussed else 0.0)
     return round(apply_cap(combined, combined_cap(verdict_cap(verdict), cap)), 1), dims
+
+
+def _clip(text: str, chars: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= chars else text[: chars - 3].rsplit(" ", 1)[0] + "..."
 
 
 def _write_text(fb: Feedback, question: Question, results, signals: Signals, verdict) -> None:
@@ -400,7 +372,7 @@ def _write_text(fb: Feedback, question: Question, results, signals: Signals, ver
         parts.append("This question has no rubric, so only relevance and depth were graded.")
     parts.extend(signals.notes)
     fb.summary = " ".join(parts)
-    fb.strengths = [f"Covered: {r.text}" for r in results if r.status == "covered"][:4]
+    fb.strengths = [f'"{_clip(r.evidence)}" ({r.text})' for r in results if r.status == "covered"][:4]
     fb.improvements = [
         f"{'Expand' if r.status == 'partly' else 'Cover'}: {r.text}" for r in results if r.status != "covered"
     ][:5]
