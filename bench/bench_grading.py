@@ -110,11 +110,11 @@ def run(quick: bool, n_questions: int, budget: float) -> None:
     print(
         f"interviewbot offline grading benchmark ({'quick' if quick else 'full'} run); at start: {load_text()}"
     )
-    from interviewbot.bank import QuestionBank
     from interviewbot.config import load_settings
     from interviewbot.embeddings import get_embedder
     from interviewbot.grading.offline import OfflineGrader
     from interviewbot.index import KnowledgeIndex
+    from interviewbot.questions import QuestionBank
 
     settings = load_settings()
     t = time.perf_counter()
@@ -122,7 +122,7 @@ def run(quick: bool, n_questions: int, budget: float) -> None:
     model_s = time.perf_counter() - t
     index = KnowledgeIndex(settings, embedder=embedder)
     t = time.perf_counter()
-    report = index.ingest()
+    report = index.ingest(QuestionBank(settings).all_sets())
     ingest_s = time.perf_counter() - t
     what = "subset of the shipped knowledge (--quick)" if quick else "shipped knowledge"
     print(

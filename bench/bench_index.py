@@ -92,6 +92,7 @@ def bench_ingest(home: Path, quick: bool) -> None:
     from interviewbot.config import load_settings
     from interviewbot.embeddings import get_embedder
     from interviewbot.index import KnowledgeIndex
+    from interviewbot.questions import QuestionBank
 
     os.environ["INTERVIEWBOT_HOME"] = str(home / "ingest")
     if quick:
@@ -99,10 +100,11 @@ def bench_ingest(home: Path, quick: bool) -> None:
     try:
         index = KnowledgeIndex(load_settings(), embedder=get_embedder())
         t = time.perf_counter()
-        report = index.ingest()
+        sets = QuestionBank(index.settings).all_sets()
+        report = index.ingest(sets)
         first = time.perf_counter() - t
         t = time.perf_counter()
-        again = index.ingest()
+        again = index.ingest(sets)
         second = time.perf_counter() - t
     finally:
         os.environ.pop("INTERVIEWBOT_KNOWLEDGE", None)

@@ -192,7 +192,10 @@ def _read_pdf(path: Path) -> str:
         raise ValidationError(f"{path.name}: could not read the PDF ({exc}).") from None
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():
-        raise ValidationError(f"{path.name}: the PDF has no extractable text (scanned images?).")
+        raise ValidationError(
+            f"{path.name}: the PDF has no text layer (scanned pages?). Run it through OCR, or paste "
+            "its text into a .md or .txt file, and add that."
+        )
     return text
 
 

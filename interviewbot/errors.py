@@ -30,7 +30,7 @@ class NotFoundError(InterviewbotError):
     """An id (question, set, session, chunk) does not exist."""
 
 
-class IndexError_(InterviewbotError):
+class IndexUnavailableError(InterviewbotError):
     """The vector index is missing, stale or unreadable."""
 
 
@@ -43,8 +43,36 @@ class JudgeError(InterviewbotError):
 
 
 class LLMError(InterviewbotError):
-    """A chat model call failed or returned unusable output."""
+    """A chat model call failed or returned unusable output.
+
+    `retryable` is False when repeating the request cannot help (HTTP 4xx, time is up); `status`
+    is the server's HTTP status when it sent one.
+    """
+
+    def __init__(self, message: str, retryable: bool = True, status: int | None = None):
+        super().__init__(message)
+        self.retryable, self.status = retryable, status
 
 
 class StorageError(InterviewbotError):
     """The transcript database could not be read or written."""
+
+
+class NotSavedError(StorageError):
+    """A write did not reach the transcript database: nothing of it was saved, so it can be retried."""
+
+
+class DatabaseDamagedError(StorageError):
+    """The SQLite transcript file is corrupt; the message names it and how to recover."""
+
+
+class IndexServerError(IndexUnavailableError):
+    """The Chroma server could not be reached or failed; rebuilding the local index would not help."""
+
+
+class SpeechModelError(InterviewbotError):
+    """The offline speech model is missing, or its files are not the pinned ones."""
+
+
+class AudioError(InterviewbotError):
+    """An audio file or recording cannot be transcribed (missing, not audio, or silent)."""

@@ -1,176 +1,36 @@
-"""The interview engine: an `InterviewSession` state machine shared by the CLI and the app.
+"""The interview engine: the `InterviewSession` state machine shared by the CLI and the app.
 
 pick question -> ask -> take answer (text or code) -> follow-up / hint -> grade -> feedback ->
 next; a summary at the end. Every step is committed to the transcript store as it happens, so
-a session can be resumed after a crash or a browser refresh.
+a session can be resumed after a crash or a browser refresh. What to ask is decided in
+`practice`, how answers are graded in `grading`, what the interviewer says in `wording`.
+
+The data it keeps (config, turns, messages) is in `turn`; how each candidate action runs (one
+at a time, once per step, all or nothing) in `guards`.
 """
 
 from __future__ import annotations
 
 import random
-import time
-from dataclasses import asdict, dataclass, field
+import threading
 from datetime import UTC, datetime
 
+from interviewbot import practice, wording
+from interviewbot.answers import clean_answer
+from interviewbot.coding_round import CodingRound
 from interviewbot.errors import NotFoundError, ValidationError
-from interviewbot.grading.policy import combined_cap, hint_cap, verdict_cap
-from interviewbot.questions import DIFFICULTIES, TRACKS, Question
+from interviewbot.followups import choose_probe
+from interviewbot.grading.policy import hint_cap
+from interviewbot.guards import action, all_or_nothing
+from interviewbot.questions import Question
+from interviewbot.render import feedback_markdown, summary_markdown
+from interviewbot.services import Services
+from interviewbot.turn import FollowUp, InterviewConfig, Message, Turn, iso_to_ts, now, turn_from_row
 
-MAX_ANSWER_CHARS = 50_000
-MAX_CODE_CHARS = 100_000
-MAX_SUBMISSIONS = 3
-STRONG, WEAK = 7.5, 4.5  # adaptive difficulty moves up / down past these scores
-DUE_SCORE = 6.0  # a question last scored below this comes back first in later sessions
-DESIGN_STAGES = (
-    ("requirements", "data"),
-    ("features", "model"),
-    ("evaluation", "serving"),
-    ("monitoring", "scaling"),
-)
-_STAGE_PROMPTS = (
-    "Let's take it phase by phase. Start with requirements and data: what are the goals, the "
-    "metrics and constraints, and what data (and labels) would you use?",
-    "Next, features and the model: which features would you build, and which model(s) would you "
-    "start with and why?",
-    "Now evaluation and serving: how would you evaluate offline and online, and how would you "
-    "serve predictions within the latency budget?",
-    "Finally, monitoring and scaling: what would you monitor after launch, and how does the "
-    "system scale and improve over time?",
-)
-COMPLEXITY_PROMPT = (
-    "Walk me through your approach: what are its time and space complexity, which edge cases "
-    "did you handle, and could it be done better?"
-)
+__all__ = ["FollowUp", "InterviewConfig", "InterviewSession", "Message", "Turn"]
 
 
-@dataclass
-class InterviewConfig:
-    """What the candidate asked for."""
-
-    tracks: list[str] = field(default_factory=lambda: ["ml_theory"])
-    topics: list[str] = field(default_factory=list)
-    difficulty: str | None = None  # None: adaptive, starting at medium
-    num_questions: int = 5
-    seed: int | None = None
-
-    def __post_init__(self):
-        bad = [t for t in self.tracks if t not in TRACKS]
-        if bad or not self.tracks:
-            raise ValidationError(f"unknown track(s) {bad or '(none)'}; choose from {', '.join(TRACKS)}.")
-        if self.difficulty not in (None, *DIFFICULTIES):
-            raise ValidationError(f"unknown difficulty {self.difficulty!r}; use easy, medium or hard.")
-        if not 1 <= self.num_questions <= 50:
-            raise ValidationError("number of questions must be between 1 and 50.")
-        if self.seed is None:
-            self.seed = random.randrange(1 << 30)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Message:
-    """One chat message, as shown in the app and stored in the transcript."""
-
-    role: str  # interviewer | candidate | system
-    kind: str  # question | answer | code | hint | follow_up | feedback | verdict | summary | text
-    content: str
-    meta: dict = field(default_factory=dict)
-
-
-@dataclass
-class Turn:
-    """The question in flight and everything said about it so far."""
-
-    id: int
-    question: Question
-    asked_at: float
-    hints_used: int = 0
-    answer: str = ""
-    code: str = ""
-    submissions: int = 0
-    verdict: dict | None = None
-    exchanges: list[dict] = field(default_factory=list)  # follow-ups: {kind, prompt, answer, stage}
-
-    @property
-    def pending_exchange(self) -> dict | None:
-        return next((e for e in self.exchanges if e.get("answer") is None), None)
-
-    @property
-    def awaiting(self) -> str:
-        """What the candidate is expected to give next: answer | code | follow_up."""
-        if self.pending_exchange is not None:
-            return "follow_up"
-        if self.question.track == "coding":
-            return "code"
-        return "answer"
-
-
-@dataclass
-class Services:
-    """Everything the engine talks to, built once per process (the app caches it)."""
-
-    settings: object
-    bank: object
-    index: object
-    grader: object  # OfflineGrader
-    judge: object
-    store: object  # TranscriptStore
-    interviewer: object | None = None
-    llm_grader: object | None = None
-    backend: str = "offline"
-    model: str | None = None
-
-    @classmethod
-    def build(cls, settings, *, store=None, index=None) -> Services:
-        """Wire the default services from settings (offline unless an LLM backend is configured)."""
-        from interviewbot.bank import QuestionBank
-        from interviewbot.grading.offline import OfflineGrader
-        from interviewbot.index import KnowledgeIndex
-        from interviewbot.judge import get_judge
-        from interviewbot.transcripts import TranscriptStore
-
-        index = index or KnowledgeIndex(settings)  # the embedder and Chroma load on first use
-        services = cls(
-            settings=settings,
-            bank=QuestionBank(settings),
-            index=index,
-            grader=OfflineGrader(None, index, k=settings.retrieval_k),
-            judge=get_judge(settings),
-            store=store or TranscriptStore.from_settings(settings),
-        )
-        services.use_backend(settings)
-        return services
-
-    def use_backend(self, settings) -> None:
-        """Switch the LLM backend (e.g. from the Settings page); offline clears it."""
-        from interviewbot.grading.llm import LLMGrader
-        from interviewbot.interviewer import Interviewer
-        from interviewbot.llm import get_backend
-
-        backend = get_backend(settings)
-        self.interviewer = Interviewer(backend)
-        self.llm_grader = LLMGrader(backend) if backend is not None else None
-        self.backend = settings.backend
-        self.model = settings.model if backend is not None else None
-
-
-def _now() -> float:
-    return time.time()
-
-
-def _iso_to_ts(value) -> float:
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if not value:
-        return _now()
-    parsed = datetime.fromisoformat(str(value))
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
-
-
-class InterviewSession:
+class InterviewSession(CodingRound):
     """One mock interview. Methods return the new chat messages (already stored)."""
 
     def __init__(self, services: Services, session_id: str, config: InterviewConfig):
@@ -182,14 +42,19 @@ class InterviewSession:
         self.scores: list[tuple[Question, float]] = []
         self.difficulty = config.difficulty or "medium"
         self.finished = False
-        self.started_at = _now()
+        self.started_at = now()
         self.on_token = None  # a UI shell may set a callback(text_so_far) to stream LLM replies
+        self.lock = threading.RLock()  # held by every action; a UI may hold it around one too
+        self._step = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     @classmethod
     def start(cls, services: Services, config: InterviewConfig, on_token=None) -> InterviewSession:
         """Create a stored session and ask the first question (`on_token` streams LLM phrasing)."""
+        for qid in config.question_ids:  # unknown ids and set names fail here, before anything is stored
+            services.bank.get(qid)
+        services.bank.questions(sets=config.sets)
         sid = services.store.create_session(
             config=config.to_dict(), backend=services.backend, model=services.model
         )
@@ -202,8 +67,8 @@ class InterviewSession:
     def resume(cls, services: Services, session_id: str) -> InterviewSession:
         """Rebuild a session from the store (after a refresh or a crash)."""
         data = services.store.get_session(session_id)
-        session = cls(services, session_id, InterviewConfig(**data["config"]))
-        session.started_at = _iso_to_ts(data["started_at"])
+        session = cls(services, data["id"], InterviewConfig(**data["config"]))
+        session.started_at = iso_to_ts(data["started_at"])
         session.finished = data["status"] != "active"
         for row in data["turns"]:
             session._replay(row)
@@ -218,36 +83,35 @@ class InterviewSession:
             return
         self.asked.append(question.id)
         if row["status"] == "graded" and row["score"] is not None:
-            self.scores.append((question, float(row["score"])))
-            self._adapt(float(row["score"]))
+            self._record_score(question, float(row["score"]))
         if row["status"] in ("asked", "answered"):
-            self.turn = Turn(
-                row["id"],
-                question,
-                _iso_to_ts(row["asked_at"]),
-                row["hints_used"] or 0,
-                row["answer"] or "",
-                row["code"] or "",
-                verdict=row["verdict"],
-                exchanges=list(row["follow_ups"] or []),
-            )
-            self.turn.submissions = (row["verdict"] or {}).get("submissions", 0)
+            self.turn = turn_from_row(row, question)
+
+    def transcript(self) -> dict:
+        """The stored session: messages in order, turns (with their feedback) and the summary."""
+        return self.services.store.get_session(self.id)
 
     @property
     def messages(self) -> list[dict]:
         """The stored chat log, in order."""
-        return self.services.store.get_session(self.id)["messages"]
+        return self.transcript()["messages"]
 
     @property
     def question_number(self) -> int:
         return len(self.asked)
 
+    @property
+    def step(self) -> int:
+        """The pending input's token: it changes with every action taken (waits for one in flight)."""
+        with self.lock:
+            return self._step
+
     def elapsed(self) -> dict:
         """Seconds on the current question and in the whole session."""
-        now = _now()
+        current = now()
         return {
-            "question_s": now - self.turn.asked_at if self.turn else 0.0,
-            "session_s": now - self.started_at,
+            "question_s": current - self.turn.asked_at if self.turn else 0.0,
+            "session_s": current - self.started_at,
         }
 
     # --- choosing questions ------------------------------------------------------------------
@@ -256,45 +120,24 @@ class InterviewSession:
         return len(self.asked) >= self.config.num_questions
 
     def _pick(self) -> Question | None:
-        track = self.config.tracks[len(self.asked) % len(self.config.tracks)]
-        pool = [q for q in self.services.bank.questions(track, self.config.topics) if q.id not in self.asked]
-        if not pool and self.config.topics:  # topic exhausted: widen to the whole track
-            pool = [q for q in self.services.bank.questions(track) if q.id not in self.asked]
-        if not pool:
-            return None
-        return min(pool, key=self._priority())
-
-    def _priority(self):
-        """Sort key: due questions first (spaced repetition), then weak topics, then difficulty fit."""
-        store = self.services.store
+        bank, store, config = self.services.bank, self.services.store, self.config
+        chosen = [qid for qid in config.question_ids if qid not in self.asked]
+        if chosen:
+            return bank.get(chosen[0])
+        track = config.tracks[len(self.asked) % len(config.tracks)]
+        pool = [q for q in bank.questions(track, config.topics, sets=config.sets) if q.id not in self.asked]
+        wider = [q for q in bank.questions(track, sets=config.sets) if q.id not in self.asked]
+        wider = wider if config.topics else []
         rows = store.progress()  # one read serves both statistics
-        qstats, tstats = store.question_stats(rows), store.topic_stats(rows)
         rng = random.Random(f"{self.config.seed}-{len(self.asked)}")
-        noise = {}
-        target = DIFFICULTIES.index(self.difficulty)
+        stats = practice.question_stats(rows), practice.topic_stats(rows)
+        key = practice.priority_key(*stats, self.difficulty, rng)
+        return practice.pick_question(pool, wider, key)
 
-        def key(q: Question):
-            seen = qstats.get(q.id)
-            if seen and seen.get("last_score") is not None and seen["last_score"] < DUE_SCORE:
-                due = (0, seen["last_score"])
-            elif any((tstats.get(t) or {}).get("mean_score", 10) < DUE_SCORE for t in q.topics):
-                due = (1, 0.0)
-            else:
-                due = (2 if not seen else 3, 0.0)
-            fit = abs(DIFFICULTIES.index(q.difficulty) - target)
-            return (due[0], fit, due[1], noise.setdefault(q.id, rng.random()))
-
-        return key
-
-    def _adapt(self, score: float) -> None:
-        if self.config.difficulty is not None:
-            return
-        level = DIFFICULTIES.index(self.difficulty)
-        if score >= STRONG:
-            level = min(level + 1, len(DIFFICULTIES) - 1)
-        elif score < WEAK:
-            level = max(level - 1, 0)
-        self.difficulty = DIFFICULTIES[level]
+    def _record_score(self, question: Question, score: float) -> None:
+        self.scores.append((question, score))
+        if self.config.difficulty is None:
+            self.difficulty = practice.adapt_difficulty(self.difficulty, score)
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -310,8 +153,7 @@ class InterviewSession:
             return self.end()
         question = self._pick()
         if question is None:
-            out = [self._say("system", "text", "No more questions match your filters.")]
-            return out + self.end()
+            return [self._say("system", "text", wording.NO_MORE_QUESTIONS), *self.end()]
         self.asked.append(question.id)
         tid = self.services.store.start_turn(
             self.id,
@@ -321,17 +163,13 @@ class InterviewSession:
             difficulty=question.difficulty,
             prompt=question.prompt,
         )
-        self.turn = Turn(tid, question, _now())
-        text = (
-            self.services.interviewer.phrase_question(question, self.on_token)
-            if self.services.interviewer
-            else question.prompt
-        )
+        self.turn = Turn(tid, question, now())
+        text = self.services.interviewer.phrase_question(question, self.on_token)
+        notes = self._interviewer_fallback("phrase this question", "the question is shown as written")
         if question.track == "system_design":
-            text = f"{text}\n\n{_STAGE_PROMPTS[0]}"
-            self.turn.exchanges = [
-                {"kind": "design_stage", "stage": 0, "prompt": _STAGE_PROMPTS[0], "answer": None}
-            ]
+            first = wording.DESIGN_ROUND_PROMPTS[0]
+            text = f"{text}\n\n{first}"
+            self.turn.follow_ups = [FollowUp(kind="design_stage", stage=0, prompt=first)]
             self._save_turn()
         meta = {
             "question_id": question.id,
@@ -343,7 +181,17 @@ class InterviewSession:
         }
         if question.track == "coding":
             meta["starter_code"] = question.starter_code or f"def {question.entry_point}(...):\n    pass\n"
-        return [self._say("interviewer", "question", text, meta)]
+        return [*notes, self._say("interviewer", "question", text, meta)]
+
+    def _interviewer_fallback(self, what: str, instead: str) -> list[Message]:
+        """Record the interviewer's LLM call with the turn; say so in the chat when it fell back."""
+        meta = dict(self.services.interviewer.last_meta or {})
+        if meta:
+            self.turn.interviewer_calls.append(meta)
+        reason = meta.get("fallback_reason")
+        if not reason:
+            return []
+        return [self._say("system", "text", f"The model could not {what} ({reason}); {instead}.")]
 
     def _save_turn(self, **extra) -> None:
         t = self.turn
@@ -352,8 +200,8 @@ class InterviewSession:
             answer=t.answer,
             code=t.code,
             hints_used=t.hints_used,
-            follow_ups=t.exchanges,
-            verdict=t.verdict,
+            follow_ups=[f.model_dump() for f in t.follow_ups],
+            verdict=t.stored_verdict(),
             **extra,
         )
 
@@ -371,82 +219,55 @@ class InterviewSession:
             raise ValidationError(f"the interviewer is waiting for you to {need}.")
         return self.turn
 
-    def answer(self, text: str) -> list[Message]:
-        """A text answer: to the question, a follow-up, a design phase or the complexity question."""
+    @action()
+    @all_or_nothing
+    def answer(self, text: str, meta: dict | None = None) -> list[Message]:
+        """A text answer: to the question, a follow-up, a design round or the complexity question.
+
+        `meta` is stored with the candidate's message, e.g. {"spoken": True, "audio_s": 12.3, "heard": ...}.
+        """
         text = clean_answer(text)
         turn = self._require_turn(("answer", "follow_up"))
-        out = [self._say("candidate", "answer", text)]
-        pending = turn.pending_exchange
+        out = [self._say("candidate", "answer", text, meta)]
+        pending = turn.pending_follow_up
         if pending is not None:
-            pending["answer"] = text
-            return out + self._after_exchange(pending)
+            pending.answer = text
+            return out + self._after_follow_up(pending)
         turn.answer = text
         self._save_turn(status="answered")
         follow = self._maybe_follow_up(text)
         return out + (follow if follow else self._grade_and_next())
 
-    def _after_exchange(self, exchange: dict) -> list[Message]:
+    def _after_follow_up(self, done: FollowUp) -> list[Message]:
         turn = self.turn
-        if exchange["kind"] == "design_stage" and exchange["stage"] + 1 < len(DESIGN_STAGES):
-            stage = exchange["stage"] + 1
-            turn.exchanges.append(
-                {"kind": "design_stage", "stage": stage, "prompt": _STAGE_PROMPTS[stage], "answer": None}
-            )
+        if done.kind == "design_stage" and done.stage + 1 < len(wording.DESIGN_ROUNDS):
+            stage = done.stage + 1
+            prompt = wording.DESIGN_ROUND_PROMPTS[stage]
+            turn.follow_ups.append(FollowUp(kind="design_stage", stage=stage, prompt=prompt))
             self._save_turn(status="answered")
-            return [self._say("interviewer", "follow_up", _STAGE_PROMPTS[stage], {"stage": stage})]
+            return [self._say("interviewer", "follow_up", prompt, {"stage": stage})]
         self._save_turn(status="answered")
         return self._grade_and_next()
 
     def _maybe_follow_up(self, text: str) -> list[Message]:
-        """Ask one follow-up when the first answer misses key points and the bank has one."""
+        """One follow-up probing what the first answer missed (a word on the answer first)."""
         turn = self.turn
-        if turn.question.track == "coding" or turn.exchanges:
+        if turn.question.track == "coding" or turn.follow_ups:
             return []
-        results, _, _ = self.services.grader.scorer.assess(turn.question, text)
-        missed = [r for r in results if r.status != "covered"]
-        if not missed or not turn.question.follow_ups:
+        missed = self.services.grader.missed_points(turn.question, text)
+        probe = choose_probe(turn.question, text, missed, len(turn.question.key_points))
+        if probe is None:
             return []
-        prompt = None
-        if self.services.interviewer is not None:
-            prompt = self.services.interviewer.follow_up(turn.question, text, missed, self.on_token)
-        prompt = prompt or turn.question.follow_ups[0]
-        turn.exchanges.append({"kind": "follow_up", "prompt": prompt, "answer": None})
+        prompt = self.services.interviewer.follow_up(turn.question, text, missed, self.on_token)
+        notes = self._interviewer_fallback("phrase a follow-up", "here is one about what was missed")
+        probed = probe.key_points if not prompt else [m.text for m in missed]
+        turn.follow_ups.append(FollowUp(kind="follow_up", prompt=prompt or probe.prompt, key_points=probed))
         self._save_turn(status="answered")
-        return [self._say("interviewer", "follow_up", prompt)]
+        out = [self._say("interviewer", "text", probe.note)] if probe.note else []
+        return [*out, *notes, self._say("interviewer", "follow_up", prompt or probe.prompt)]
 
-    def submit_code(self, code: str) -> list[Message]:
-        """Judge the code against every test; when accepted (or out of tries) ask about complexity."""
-        code = clean_code(code)
-        turn = self._require_turn(("code",))
-        turn.code, turn.submissions = code, turn.submissions + 1
-        verdict = self.services.judge.run(turn.question, code)
-        turn.verdict = verdict.model_dump(mode="json") | {"submissions": turn.submissions}
-        out = [
-            self._say("candidate", "code", code),
-            self._say("system", "verdict", verdict_markdown(verdict), {"verdict": turn.verdict}),
-        ]
-        if verdict.verdict == "accepted" or turn.submissions >= MAX_SUBMISSIONS:
-            turn.exchanges.append({"kind": "complexity", "prompt": COMPLEXITY_PROMPT, "answer": None})
-            out.append(self._say("interviewer", "follow_up", COMPLEXITY_PROMPT))
-        else:
-            left = MAX_SUBMISSIONS - turn.submissions
-            out.append(
-                self._say(
-                    "interviewer",
-                    "text",
-                    f"Not accepted yet. Fix it and submit again "
-                    f"({left} {'try' if left == 1 else 'tries'} left), or ask for a hint.",
-                )
-            )
-        self._save_turn(status="answered")
-        return out
-
-    def run_visible(self, code: str):
-        """Run only the visible tests (a dry run: nothing is graded or stored)."""
-        code = clean_code(code)
-        turn = self._require_turn(("code",))
-        return self.services.judge.run(turn.question, code, visible_only=True)
-
+    @action()
+    @all_or_nothing
     def hint(self) -> list[Message]:
         """The next hint on the ladder; each one lowers the score cap."""
         if self.finished or self.turn is None:
@@ -454,219 +275,84 @@ class InterviewSession:
         turn = self.turn
         hints = turn.question.hints
         if turn.hints_used >= len(hints):
-            return [self._say("interviewer", "hint", "No more hints for this question.")]
+            return [self._say("interviewer", "hint", wording.NO_MORE_HINTS)]
         text = hints[turn.hints_used]
         turn.hints_used += 1
         self._save_turn()
-        cap = hint_cap(turn.hints_used)
-        return [
-            self._say(
-                "interviewer", "hint", f"Hint {turn.hints_used}/{len(hints)}: {text}", {"score_cap": cap}
-            )
-        ]
+        text = f"Hint {turn.hints_used}/{len(hints)}: {text}"
+        return [self._say("interviewer", "hint", text, {"score_cap": hint_cap(turn.hints_used)})]
 
+    @action()
+    @all_or_nothing
     def skip(self) -> list[Message]:
         """Move on without grading this question."""
         if self.finished or self.turn is None:
             raise ValidationError("this interview has ended; start a new one.")
-        self._save_turn(status="skipped", elapsed_s=_now() - self.turn.asked_at)
+        self._save_turn(status="skipped", elapsed_s=now() - self.turn.asked_at)
         out = [self._say("candidate", "text", "(skipped)")]
         self.turn = None
         return out + self._ask_next()
 
     # --- grading -----------------------------------------------------------------------------
 
-    def _graded_text(self) -> str:
-        turn = self.turn
-        parts = [turn.answer] if turn.answer else []
-        parts += [e["answer"] for e in turn.exchanges if e.get("answer")]
-        return "\n\n".join(parts)
-
     def grade_current(self):
-        """Grade the turn in flight: offline always, then the LLM grader when one is configured."""
-        from types import SimpleNamespace
-
+        """Grade the turn in flight (offline, then the LLM grader when one is configured)."""
         turn = self.turn
-        verdict = SimpleNamespace(**turn.verdict) if turn.verdict else None
-        text = (
-            self._graded_text()
-            if turn.question.track != "coding"
-            else "\n\n".join(e["answer"] for e in turn.exchanges if e.get("answer"))
+        return self.services.grader.grade_turn(
+            turn.question,
+            turn.graded_text(),
+            hints_used=turn.hints_used,
+            verdict=turn.verdict,
+            submissions=turn.submissions,
         )
-        result = self.services.grader.grade(turn.question, text, hints_used=turn.hints_used, verdict=verdict)
-        feedback, meta = result.feedback, {}
-        if self.services.llm_grader is not None:
-            feedback, meta = self.services.llm_grader.grade(
-                turn.question, text, result.retrieved, result.feedback
-            )
-            feedback = _respect_caps(feedback, result.feedback.score_cap, verdict)
-        return feedback, meta
 
     def _grade_and_next(self) -> list[Message]:
+        out = self._grade_turn()
+        return out + self._ask_next()
+
+    def _grade_turn(self) -> list[Message]:
+        """Grade and store the turn in flight; the feedback message (the turn is then closed)."""
         turn = self.turn
-        feedback, meta = self.grade_current()
-        elapsed = _now() - turn.asked_at
+        graded = self.grade_current()
+        feedback, elapsed = graded.feedback, now() - turn.asked_at
         self.services.store.update_turn(
             turn.id,
             status="graded",
             feedback=feedback.model_dump(mode="json"),
             score=feedback.score,
-            citations=[c.model_dump() for c in feedback.citations],
             elapsed_s=elapsed,
             backend=self.services.backend,
-            model=meta.get("model") or self.services.model,
-            usage=meta.get("usage") or {},
+            model=graded.model or self.services.model,
+            usage=graded.usage | ({"interviewer": turn.interviewer_calls} if turn.interviewer_calls else {}),
             graded_at=datetime.now(UTC).isoformat(),
             answer=turn.answer,
-            follow_ups=turn.exchanges,
+            follow_ups=[f.model_dump() for f in turn.follow_ups],
             hints_used=turn.hints_used,
         )
-        out = [
-            self._say(
-                "interviewer",
-                "feedback",
-                feedback_markdown(feedback),
-                {"feedback": feedback.model_dump(mode="json"), "elapsed_s": round(elapsed, 1)},
-            )
-        ]
-        self.scores.append((turn.question, feedback.score))
-        self._adapt(feedback.score)
+        # The feedback itself lives on the turn; the message carries its Markdown for exports.
+        meta = {"elapsed_s": round(elapsed, 1)}
+        out = [self._say("interviewer", "feedback", feedback_markdown(feedback), meta)]
+        self._record_score(turn.question, feedback.score)
         self.turn = None
-        return out + self._ask_next()
+        return out
 
+    @action()
+    @all_or_nothing
     def end(self) -> list[Message]:
         """Finish: a summary with per-track/per-topic scores and a study plan."""
         if self.finished:
             return []
-        if self.turn is not None:
-            self._save_turn(status="skipped", elapsed_s=_now() - self.turn.asked_at)
+        out = []
+        if self.turn is not None and self.turn.has_answer:
+            out = self._grade_turn()  # what was already answered is graded, not thrown away
+        elif self.turn is not None:
+            self._save_turn(status="skipped", elapsed_s=now() - self.turn.asked_at)
             self.turn = None
-        summary = build_summary(self.scores, self.services.index, _now() - self.started_at)
-        self.finished = True
-        msg = self._say("interviewer", "summary", summary_markdown(summary), {"summary": summary})
-        self.services.store.end_session(self.id, summary=summary)
-        return [msg]
-
-
-def _respect_caps(feedback, hints_cap, verdict):
-    """The LLM may phrase and judge, but hint caps and failed tests still bound the score."""
-    limit = combined_cap(hints_cap, verdict_cap(verdict))
-    if limit is not None and feedback.score > limit:
-        feedback = feedback.model_copy(update={"score": limit, "score_cap": hints_cap})
-    return feedback
-
-
-def clean_answer(text: str) -> str:
-    text = (text or "").replace("\x00", "").strip()
-    if not text:
-        raise ValidationError("the answer is empty: type an answer, or use skip / hint.")
-    if len(text) > MAX_ANSWER_CHARS:
-        raise ValidationError(
-            f"the answer is {len(text):,} characters; the limit is {MAX_ANSWER_CHARS:,}. Shorten it "
-            "to the essentials (nothing was submitted)."
+        index = self.services.index
+        summary = practice.build_summary(
+            self.scores, now() - self.started_at, lambda topics: practice.study_plan(topics, index)
         )
-    return text
-
-
-def clean_code(code: str) -> str:
-    code = (code or "").replace("\x00", "")
-    if not code.strip():
-        raise ValidationError("the code is empty: write the function, then submit.")
-    if len(code) > MAX_CODE_CHARS:
-        raise ValidationError(f"the code is {len(code):,} characters; the limit is {MAX_CODE_CHARS:,}.")
-    return code
-
-
-def verdict_markdown(verdict) -> str:
-    """A verdict as Markdown: the outcome, the first failing visible test, the reason."""
-    line = f"**{verdict.verdict.replace('_', ' ').title()}**: {verdict.passed}/{verdict.total} tests passed."
-    if verdict.message and verdict.verdict != "accepted":
-        line += f"\n\n{verdict.message.strip()[:500]}"
-    ff = verdict.first_failure
-    if ff is not None:
-        ff = ff if isinstance(ff, dict) else ff.model_dump()
-        if ff.get("error"):
-            line += f"\n\nFirst failing visible test #{ff.get('index')}: {ff['error']}"
-        else:
-            line += (
-                f"\n\nFirst failing visible test #{ff.get('index')}: args `{ff.get('args')}` "
-                f"expected `{ff.get('expected')}`, got `{ff.get('got')}`."
-            )
-    return line
-
-
-def feedback_markdown(fb) -> str:
-    """Feedback as Markdown (used in the terminal, exports and as the chat fallback)."""
-    icon = {"covered": "[x]", "partly": "[~]", "missed": "[ ]"}
-    lines = [
-        f"**Score: {fb.score:.1f}/10**"
-        + (f" (capped at {fb.score_cap:g} for hints)" if fb.score_cap else ""),
-        "",
-        fb.summary,
-    ]
-    if fb.key_points:
-        lines += ["", "Key points:"]
-        for kp in fb.key_points:
-            ev = f' - "{kp.evidence}"' if kp.evidence else ""
-            lines.append(f"- {icon[kp.status]} {kp.text}{ev}")
-    if fb.citations:
-        lines += ["", "From the guides:"]
-        lines += [f'- [{c.chunk_id[:8]}] {c.heading} ({c.source}): "{c.quote}"' for c in fb.citations]
-    if fb.fallback_reason:
-        lines += ["", f"Note: {fb.fallback_reason}"]
-    if fb.next_step:
-        lines += ["", f"Next: {fb.next_step}"]
-    return "\n".join(lines)
-
-
-def build_summary(scores: list[tuple[Question, float]], index, seconds: float) -> dict:
-    """Per-track and per-topic means, strongest/weakest topics and a study plan."""
-    by_track: dict[str, list[float]] = {}
-    by_topic: dict[str, list[float]] = {}
-    for q, s in scores:
-        by_track.setdefault(q.track, []).append(s)
-        for t in q.topics:
-            by_topic.setdefault(t, []).append(s)
-    mean = lambda xs: round(sum(xs) / len(xs), 1)
-    topics = {t: mean(v) for t, v in by_topic.items()}
-    ranked = sorted(topics, key=lambda t: (topics[t], t))
-    weakest = [t for t in ranked if topics[t] < STRONG][:3]
-    strongest = [t for t in reversed(ranked) if topics[t] >= WEAK][:3]
-    return {
-        "questions": len(scores),
-        "overall": mean([s for _, s in scores]) if scores else None,
-        "tracks": {t: mean(v) for t, v in by_track.items()},
-        "topics": topics,
-        "strongest": strongest,
-        "weakest": weakest,
-        "duration_s": round(seconds, 1),
-        "study_plan": _study_plan(weakest, index),
-    }
-
-
-def _study_plan(topics: list[str], index) -> list[dict]:
-    if not topics or index is None:
-        return []
-    plan = []
-    for topic, hits in zip(topics, index.search_many([t.replace("-", " ") for t in topics], k=1)):
-        if hits:
-            plan.append(
-                {"topic": topic, "heading": hits[0].heading, "source": hits[0].source, "chunk_id": hits[0].id}
-            )
-    return plan
-
-
-def summary_markdown(summary: dict) -> str:
-    """The end-of-session summary as Markdown."""
-    if not summary["questions"]:
-        return "Interview ended. No question was graded, so there is no score yet."
-    lines = [f"**Interview complete: {summary['questions']} graded, overall {summary['overall']}/10.**", ""]
-    lines += [f"- {t.replace('_', ' ')}: {s}/10" for t, s in summary["tracks"].items()]
-    if summary["strongest"]:
-        lines += ["", f"Strongest topics: {', '.join(summary['strongest'])}."]
-    if summary["weakest"]:
-        lines += ["", f"Weakest topics: {', '.join(summary['weakest'])}."]
-    if summary["study_plan"]:
-        lines.append("\nStudy plan:")
-        lines += [f'- {p["topic"]}: read "{p["heading"]}" ({p["source"]})' for p in summary["study_plan"]]
-    return "\n".join(lines)
+        self.finished = True
+        msg = self._say("interviewer", "summary", summary_markdown(summary))
+        self.services.store.end_session(self.id, summary=summary.model_dump(mode="json"))
+        return [*out, msg]

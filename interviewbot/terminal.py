@@ -1,22 +1,25 @@
 """The terminal interview: the same engine, answers read from stdin (so it can be scripted).
 
 Text answers end with an empty line; code ends with a line `END`. Commands on a line of their
-own: `:hint`, `:skip`, `:end` (finish with a summary), `:quit` (leave; resume later).
+own: `:hint`, `:skip`, `:end` (grade what was answered, then a summary), `:quit` (leave; resume
+later), `:retry` (send again an answer the database did not take; it is also kept in a recovery file).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO
 
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
 
-from interviewbot.errors import InterviewbotError
+from interviewbot.errors import InterviewbotError, NotSavedError
 from interviewbot.interview import InterviewSession, Message
 
-COMMANDS = (":hint", ":skip", ":end", ":quit")
+COMMANDS = (":hint", ":skip", ":end", ":quit", ":retry")
 _STYLE = {
     "question": "cyan",
     "follow_up": "cyan",
@@ -36,6 +39,7 @@ class TerminalInterview:
         self.lines: Iterator[str] = iter(stdin)
         self.console = console or Console()
         self._live = None
+        self.unsaved: tuple[str, bool] | None = None  # an answer the database did not take
 
     def attach(self, session: InterviewSession) -> TerminalInterview:
         """Drive this session (LLM replies stream into the terminal)."""
@@ -90,6 +94,9 @@ class TerminalInterview:
     def run(self) -> str:
         """Run until the interview ends or input runs out; returns the session id."""
         self.console.print(f"[dim]Session {self.session.id}. Commands: {', '.join(COMMANDS)}[/dim]")
+        turn = self.session.turn
+        if turn is not None and turn.awaiting == "code" and turn.code:  # resumed: the code written so far
+            self.console.print(Panel(turn.code, title="your latest code (saved draft)"))
         while not self.session.finished and self.session.turn is not None:
             coding = self.session.turn.awaiting == "code"
             self.console.print(
@@ -98,12 +105,41 @@ class TerminalInterview:
             )
             entry = self._read("END" if coding else "")
             if entry is None or entry == ":quit":
-                self.console.print(
-                    f"[yellow]Saved. Resume with: interviewbot interview --resume {self.session.id}[/yellow]"
-                )
                 break
+            if entry == ":retry":
+                entry, coding = self.unsaved or (None, coding)
+                if entry is None:
+                    self.console.print("Nothing to retry: everything you sent was saved.")
+                    continue
             self._handle(entry, coding)
+        self._farewell()
         return self.session.id
+
+    def _farewell(self) -> None:
+        resume = f"interviewbot interview --resume {self.session.id}"
+        if self.unsaved:
+            self.console.print(
+                f"[red]Your last answer was NOT saved; it is kept in {self._recovery_file()}. "
+                f"Resume with: {resume}[/red]"
+            )
+        elif not self.session.finished:
+            self.console.print(f"[yellow]Saved. Resume with: {resume}[/yellow]")
+
+    def _recovery_file(self) -> Path:
+        return self.session.services.settings.home / "recovery" / f"{self.session.id}.txt"
+
+    def _keep(self, entry: str, coding: bool) -> None:
+        """An answer the database did not take: kept in memory and in a recovery file."""
+        self.unsaved = (entry, coding)
+        path = self._recovery_file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')}\n{entry}\n")
+            where = f"it is kept in {path}"
+        except OSError:
+            where = "copy it from above"
+        self.console.print(f"Your answer was not saved; {where}. Type :retry to send it again.")
 
     def _handle(self, entry: str, coding: bool) -> None:
         s = self.session
@@ -118,5 +154,13 @@ class TerminalInterview:
                 self.show(s.submit_code(entry))
             else:
                 self.show(s.answer(entry))
+        except NotSavedError as exc:
+            self.console.print(f"[red]{exc}[/red]")
+            if entry not in COMMANDS:
+                self._keep(entry, coding)
+            return
         except InterviewbotError as exc:
             self.console.print(f"[red]{exc}[/red]")
+            return
+        if entry not in (":hint",):
+            self.unsaved = None  # what was pending is sent (or replaced by a new answer)

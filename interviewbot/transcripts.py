@@ -1,175 +1,31 @@
 """Transcript store: every session, turn and message, committed as it happens.
 
 SQLAlchemy Core over SQLite in INTERVIEWBOT_HOME by default (WAL mode, so several sessions can
-write at once), or any SQLAlchemy URL via INTERVIEWBOT_DATABASE_URL. The schema is built by
-numbered migrations that are never edited once released; applying them twice is a no-op.
+write at once), or any SQLAlchemy URL via INTERVIEWBOT_DATABASE_URL (PostgreSQL for many users).
+The engine, migrations and error handling are in `database`; the tables in `db_schema`.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import re
 import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from interviewbot.errors import NotFoundError, StorageError, ValidationError
-
-metadata = sa.MetaData()
-
-schema_migrations = sa.Table(
-    "schema_migrations",
-    metadata,
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(100), nullable=False),
-    sa.Column("applied_at", sa.String(40), nullable=False),
-)
-sessions = sa.Table(
-    "sessions",
-    metadata,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("started_at", sa.String(40), nullable=False),
-    sa.Column("ended_at", sa.String(40)),
-    sa.Column("status", sa.String(16), nullable=False),  # active | finished
-    sa.Column("config", sa.JSON, nullable=False),
-    sa.Column("backend", sa.String(40)),
-    sa.Column("model", sa.String(200)),
-    sa.Column("summary", sa.JSON),
-)
-turns = sa.Table(
-    "turns",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "session_id",
-        sa.String(32),
-        sa.ForeignKey("sessions.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("question_id", sa.String(80), nullable=False, index=True),
-    sa.Column("track", sa.String(20), nullable=False),
-    sa.Column("topics", sa.JSON, nullable=False),
-    sa.Column("difficulty", sa.String(10)),
-    sa.Column("prompt", sa.Text, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # asked | answered | graded | skipped
-    sa.Column("answer", sa.Text),
-    sa.Column("code", sa.Text),
-    sa.Column("hints_used", sa.Integer, nullable=False, default=0),
-    sa.Column("follow_ups", sa.JSON),
-    sa.Column("verdict", sa.JSON),
-    sa.Column("feedback", sa.JSON),
-    sa.Column("score", sa.Float),
-    sa.Column("citations", sa.JSON),
-    sa.Column("asked_at", sa.String(40), nullable=False),
-    sa.Column("graded_at", sa.String(40)),
-    sa.Column("elapsed_s", sa.Float),
-    sa.Column("backend", sa.String(40)),
-    sa.Column("model", sa.String(200)),
-    sa.Column("usage", sa.JSON),
-)
-messages = sa.Table(
-    "messages",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "session_id",
-        sa.String(32),
-        sa.ForeignKey("sessions.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("turn_id", sa.Integer),
-    sa.Column("role", sa.String(16), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("content", sa.Text, nullable=False),
-    sa.Column("meta", sa.JSON),
-    sa.Column("created_at", sa.String(40), nullable=False),
-)
+from interviewbot.database import Database, _now
+from interviewbot.db_schema import TURN_FIELDS, messages, sessions, turns
+from interviewbot.errors import NotFoundError, ValidationError
 
 
-def _create(*tables):
-    return lambda conn: metadata.create_all(conn, tables=list(tables))
-
-
-# Numbered migrations: append new ones, never edit a released one.
-MIGRATIONS = [
-    (1, "create sessions, turns and messages", _create(sessions, turns, messages)),
-]
-TURN_FIELDS = {c.name for c in turns.columns} - {"id", "session_id"}
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
-
-
-class TranscriptStore:
-    """Sessions, turns and messages in a SQL database."""
+class TranscriptStore(Database):
+    """Sessions, turns and messages. Methods taking a session id accept a unique prefix, resolved once."""
 
     def __init__(self, url: str):
-        self.url = url
-        try:
-            self.engine = sa.create_engine(url, future=True)
-        except Exception as exc:  # bad URL, missing driver
-            raise StorageError(
-                f"cannot open the transcript database {url!r}: {exc}. Check INTERVIEWBOT_DATABASE_URL."
-            ) from exc
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.migrate()
-
-    @classmethod
-    def from_settings(cls, settings) -> TranscriptStore:
-        from interviewbot.config import ensure_home
-
-        if not settings.database_url:
-            ensure_home(settings)
-        return cls(settings.db_url)
-
-    # --- schema ------------------------------------------------------------------------------
-
-    def migrate(self) -> list[int]:
-        """Apply the migrations not applied yet; returns their numbers (empty: up to date)."""
-        applied = []
-        try:
-            with self.engine.begin() as conn:
-                metadata.create_all(conn, tables=[schema_migrations])
-                done = set(conn.scalars(sa.select(schema_migrations.c.version)))
-                for version, name, apply in MIGRATIONS:
-                    if version in done:
-                        continue
-                    apply(conn)
-                    conn.execute(
-                        schema_migrations.insert().values(version=version, name=name, applied_at=_now())
-                    )
-                    applied.append(version)
-        except sa.exc.SQLAlchemyError as exc:
-            raise StorageError(f"cannot prepare the transcript database {self.url}: {exc}") from exc
-        return applied
-
-    def schema_version(self) -> int:
-        with self.engine.connect() as conn:
-            return conn.scalar(sa.select(sa.func.max(schema_migrations.c.version))) or 0
+        self._resolved: dict[str, str] = {}
+        super().__init__(url)
 
     # --- writes (each one its own committed transaction) ---------------------------------------
-
-    def _write(self, stmt):
-        try:
-            with self.engine.begin() as conn:
-                return conn.execute(stmt)
-        except sa.exc.SQLAlchemyError as exc:
-            raise StorageError(f"could not save to the transcript database: {exc}") from exc
 
     def create_session(self, config: dict, backend: str = "offline", model: str | None = None) -> str:
         """A new active session; returns its id."""
@@ -179,6 +35,7 @@ class TranscriptStore:
                 id=sid, started_at=_now(), status="active", config=config, backend=backend, model=model
             )
         )
+        self._resolved[sid] = sid
         return sid
 
     def start_turn(
@@ -194,7 +51,7 @@ class TranscriptStore:
         """Record a question being asked; returns the turn id."""
         res = self._write(
             turns.insert().values(
-                session_id=session_id,
+                session_id=self._session_id(session_id),
                 question_id=question_id,
                 track=track,
                 topics=list(topics),
@@ -212,7 +69,9 @@ class TranscriptStore:
         unknown = set(fields) - TURN_FIELDS
         if unknown:
             raise ValueError(f"unknown turn field(s): {', '.join(sorted(unknown))}")
-        self._write(turns.update().where(turns.c.id == turn_id).values(**fields))
+        res = self._write(turns.update().where(turns.c.id == turn_id).values(**fields))
+        if res.rowcount == 0:
+            raise NotFoundError(f"no turn {turn_id} in the transcript database; nothing was saved.")
 
     def add_message(
         self,
@@ -227,7 +86,7 @@ class TranscriptStore:
         """Append a chat message to the session."""
         self._write(
             messages.insert().values(
-                session_id=session_id,
+                session_id=self._session_id(session_id),
                 turn_id=turn_id,
                 role=role,
                 kind=kind,
@@ -238,20 +97,30 @@ class TranscriptStore:
         )
 
     def end_session(self, session_id: str, summary: dict | None = None) -> None:
+        """Mark the session finished, with its summary."""
         self._write(
             sessions.update()
-            .where(sessions.c.id == session_id)
+            .where(sessions.c.id == self._session_id(session_id))
             .values(status="finished", ended_at=_now(), summary=summary)
         )
 
     def delete_session(self, session_id: str) -> None:
-        self.get_session(session_id)
-        with self.engine.begin() as conn:
-            conn.execute(messages.delete().where(messages.c.session_id == session_id))
-            conn.execute(turns.delete().where(turns.c.session_id == session_id))
-            conn.execute(sessions.delete().where(sessions.c.id == session_id))
+        """Delete a session with its turns and messages."""
+        sid = self._session_id(session_id)
+        self._write(
+            messages.delete().where(messages.c.session_id == sid),
+            turns.delete().where(turns.c.session_id == sid),
+            sessions.delete().where(sessions.c.id == sid),
+        )
+        self._resolved = {k: v for k, v in self._resolved.items() if v != sid}
 
     # --- reads -------------------------------------------------------------------------------
+
+    def _session_id(self, given: str) -> str:
+        """The full id behind an id or unique prefix, looked up once per store (ids never change)."""
+        if given not in self._resolved:
+            self._resolved[given] = self.resolve_id(given)
+        return self._resolved[given]
 
     def resolve_id(self, prefix: str) -> str:
         """A full session id from an id or a unique prefix (as shown in lists)."""
@@ -263,12 +132,12 @@ class TranscriptStore:
                 f"no session {prefix[:40]!r}: session ids are hexadecimal. "
                 "List sessions with `interviewbot sessions list`."
             )
-        with self.engine.connect() as conn:
-            ids = list(
-                conn.scalars(
-                    sa.select(sessions.c.id).where(sessions.c.id.startswith(prefix, autoescape=True)).limit(3)
-                )
-            )
+        match = (
+            sessions.c.id == prefix
+            if len(prefix) == 32
+            else sessions.c.id.startswith(prefix, autoescape=True)
+        )
+        ids = self._read(lambda conn: list(conn.scalars(sa.select(sessions.c.id).where(match).limit(3))))
         if not ids:
             raise NotFoundError(f"no session {prefix!r}. List sessions with `interviewbot sessions list`.")
         if len(ids) > 1 and prefix not in ids:
@@ -277,19 +146,23 @@ class TranscriptStore:
 
     def get_session(self, session_id: str) -> dict:
         """The session with its turns and messages, in order."""
-        sid = self.resolve_id(session_id)
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(sessions).where(sessions.c.id == sid)).mappings().one()
-            turn_rows = conn.execute(
-                sa.select(turns).where(turns.c.session_id == sid).order_by(turns.c.id)
-            ).mappings()
-            msg_rows = conn.execute(
-                sa.select(messages).where(messages.c.session_id == sid).order_by(messages.c.id)
-            ).mappings()
-            data = dict(row)
-            data["turns"] = [dict(t) for t in turn_rows]
-            data["messages"] = [dict(m) for m in msg_rows]
+        sid = self._session_id(session_id)
+        data = self._read(lambda conn: self._session_rows(conn, sid))
         data["tracks"] = list((data.get("config") or {}).get("tracks") or [])
+        return data
+
+    @staticmethod
+    def _session_rows(conn, sid: str) -> dict:
+        row = conn.execute(sa.select(sessions).where(sessions.c.id == sid)).mappings().one_or_none()
+        if row is None:  # deleted by another process since its id was resolved
+            raise NotFoundError(f"no session {sid!r}. List sessions with `interviewbot sessions list`.")
+        turn_rows = conn.execute(sa.select(turns).where(turns.c.session_id == sid).order_by(turns.c.id))
+        msg_rows = conn.execute(
+            sa.select(messages).where(messages.c.session_id == sid).order_by(messages.c.id)
+        )
+        data = dict(row)
+        data["turns"] = [dict(t) for t in turn_rows.mappings()]
+        data["messages"] = [dict(m) for m in msg_rows.mappings()]
         return data
 
     def list_sessions(
@@ -318,8 +191,7 @@ class TranscriptStore:
             stmt = stmt.where(sessions.c.started_at >= since.astimezone(UTC).isoformat())
         if min_score is not None:
             stmt = stmt.where(graded.c.avg_score >= min_score)
-        with self.engine.connect() as conn:
-            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        rows = self._read(lambda conn: [dict(r) for r in conn.execute(stmt).mappings()])
         for r in rows:
             r["tracks"] = list((r.get("config") or {}).get("tracks") or [])
             r["n_graded"] = r["n_graded"] or 0
@@ -333,101 +205,4 @@ class TranscriptStore:
             .where(turns.c.score.is_not(None))
             .order_by(turns.c.graded_at)
         )
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(stmt).mappings()]
-
-    def question_stats(self, progress: list[dict] | None = None) -> dict[str, dict]:
-        """Per question: attempts, last score and mean score (for spaced repetition).
-
-        Pass rows already read with `progress()` to avoid reading them again.
-        """
-        stats: dict[str, dict] = {}
-        for row in self.progress() if progress is None else progress:
-            s = stats.setdefault(row["question_id"], {"attempts": 0, "last_score": None, "scores": []})
-            s["attempts"] += 1
-            s["last_score"] = row["score"]
-            s["scores"].append(row["score"])
-        for s in stats.values():
-            s["mean_score"] = round(sum(s.pop("scores")) / s["attempts"], 2)
-        return stats
-
-    def topic_stats(self, progress: list[dict] | None = None) -> dict[str, dict]:
-        """Per topic: number of graded answers and mean score (from `progress` rows if given)."""
-        acc: dict[str, list[float]] = {}
-        for row in self.progress() if progress is None else progress:
-            for topic in row["topics"] or []:
-                acc.setdefault(topic, []).append(row["score"])
-        return {t: {"n": len(v), "mean_score": round(sum(v) / len(v), 2)} for t, v in acc.items()}
-
-    # --- export ------------------------------------------------------------------------------
-
-    def export(self, session_id: str, fmt: str) -> str:
-        """The session as Markdown, JSON or a self-contained HTML page."""
-        exporters = {"md": export_markdown, "json": export_json, "html": export_html}
-        if fmt not in exporters:
-            raise ValidationError(f"unknown export format {fmt!r}; use md, json or html.")
-        return exporters[fmt](self.get_session(session_id))
-
-
-_ROLE = {"interviewer": "Interviewer", "candidate": "You", "system": "Judge"}
-
-
-def _title(data: dict) -> str:
-    tracks = ", ".join(t.replace("_", " ") for t in data["tracks"]) or "interview"
-    return f"Interview {data['id'][:8]} ({tracks}), {data['started_at'][:16].replace('T', ' ')} UTC"
-
-
-def _score_line(data: dict) -> str:
-    scores = [t["score"] for t in data["turns"] if t["score"] is not None]
-    if not scores:
-        return "No graded answers."
-    return f"{len(scores)} graded answer(s), mean score {sum(scores) / len(scores):.1f}/10."
-
-
-def export_markdown(data: dict) -> str:
-    lines = [f"# {_title(data)}", "", f"Status: {data['status']}. {_score_line(data)}", ""]
-    for m in data["messages"]:
-        label = _ROLE.get(m["role"], m["role"])
-        lines.append(f"## {label} ({m['kind'].replace('_', ' ')})")
-        lines.append("")
-        lines.append(_fenced(m["content"]) if m["kind"] == "code" else m["content"])
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _fenced(code: str) -> str:
-    """A code block whose fence is longer than any backtick run inside the code."""
-    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}python\n{code}\n{fence}"
-
-
-def export_json(data: dict) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
-
-
-_CSS = """body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;padding:0 1em;color:#222}
-.m{border-left:4px solid #ccc;margin:1em 0;padding:.3em 1em;background:#fafafa}
-.interviewer{border-color:#3b7dd8}.candidate{border-color:#2a9d5c}.system{border-color:#b5651d}
-.who{font-weight:600;font-size:.9em;color:#555}
-pre{white-space:pre-wrap;word-wrap:break-word;margin:.4em 0;font-family:inherit}
-pre.code{font-family:ui-monospace,monospace;background:#f0f0f0;padding:.5em}"""
-
-
-def export_html(data: dict) -> str:
-    """A self-contained page; every piece of text is escaped (user text is never markup)."""
-    esc = html.escape
-    parts = [
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{esc(_title(data))}</title>"
-        f"<style>{_CSS}</style></head><body><h1>{esc(_title(data))}</h1>"
-        f"<p>Status: {esc(data['status'])}. {esc(_score_line(data))}</p>"
-    ]
-    for m in data["messages"]:
-        role = m["role"] if m["role"] in _ROLE else "system"
-        cls = "code" if m["kind"] == "code" else ""
-        parts.append(
-            f"<div class='m {role}'><div class='who'>{esc(_ROLE.get(m['role'], m['role']))} · "
-            f"{esc(m['kind'].replace('_', ' '))}</div><pre class='{cls}'>{esc(m['content'])}</pre></div>"
-        )
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        return self._read(lambda conn: [dict(r) for r in conn.execute(stmt).mappings()])

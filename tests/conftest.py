@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# Fixtures that start real local servers speaking a remote service's protocol.
-pytest_plugins = ["tests.fake_openai", "tests.fake_judge0"]
+# Fixtures that start real local servers: fakes speaking a paid service's protocol, throw-away
+# PostgreSQL and Chroma servers for the fault tests, and the app in Chromium for browser tests.
+pytest_plugins = ["tests.fake_openai", "tests.fake_judge0", "tests.servers", "tests.faults", "tests.browser"]
 
 _SECRET_VARS = (
     "OPENAI_API_KEY",
@@ -39,12 +40,14 @@ def _built_index(tmp_path_factory):
     """The shipped knowledge indexed once per test run (embedding it takes a while)."""
     from interviewbot.config import load_settings
     from interviewbot.index import KnowledgeIndex
+    from interviewbot.questions import QuestionBank
 
     home = tmp_path_factory.mktemp("built") / "ibhome"
     mp = pytest.MonkeyPatch()
     mp.setenv("INTERVIEWBOT_HOME", str(home))
     try:
-        KnowledgeIndex(load_settings()).ingest()
+        settings = load_settings()
+        KnowledgeIndex(settings).ingest(QuestionBank(settings).all_sets())
     finally:
         mp.undo()
     return home

@@ -9,6 +9,9 @@ SDK, LangChain and our parsing all run; only the model is scripted:
     server.enqueue(Structured({...}))                 # a tool call if the request has tools, else content
     server.enqueue(HTTPError(429))                    # an OpenAI-style error body with that status
     server.enqueue(Delay(3.0, "late"))                # wait before replying (client timeouts)
+    server.enqueue(Recorded(200, {...}))              # a real server's response body, sent verbatim
+    server.enqueue(RecordedStream([{...}, ...]))      # a real server's SSE chunks, sent verbatim
+    server.send_usage = False                         # like llama.cpp: no token counts in replies
 
 A request with `"stream": true` gets SSE chunks ending in `data: [DONE]` (with a usage chunk when
 `stream_options.include_usage`). An empty queue answers 500 saying so. Every request body is kept
@@ -84,6 +87,21 @@ class Text:
     content: str
     usage: dict | None = None
     finish_reason: str = "stop"
+
+
+@dataclass
+class Recorded:
+    """A response recorded from a real server (tests/data/llm_replies/), replayed byte for byte."""
+
+    status: int
+    body: dict
+
+
+@dataclass
+class RecordedStream:
+    """SSE `data:` payloads recorded from a real server's streamed reply, replayed in order."""
+
+    chunks: list
 
 
 @dataclass
@@ -219,6 +237,12 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(reply, HTTPError):
             self._send_json(reply.status, reply.body, reply.headers)
             return
+        if isinstance(reply, Recorded):
+            self._send_json(reply.status, reply.body)
+            return
+        if isinstance(reply, RecordedStream):
+            self._replay_stream(reply.chunks)
+            return
         try:
             plan = _plan(reply, body)
         except TypeError as exc:  # a broken script: say so instead of dropping the connection
@@ -243,9 +267,18 @@ class _Handler(BaseHTTPRequestHandler):
                         "finish_reason": plan.finish_reason,
                     }
                 ],
-                "usage": plan.usage,
-            },
+            }
+            | ({"usage": plan.usage} if self.server.send_usage else {}),
         )
+
+    def _replay_stream(self, chunks: list) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for chunk in chunks:
+            data = chunk if isinstance(chunk, str) else json.dumps(chunk)
+            self.wfile.write(f"data: {data}\n\n".encode())
+            self.wfile.flush()
 
     def _stream(self, body: dict, plan: _Planned) -> None:
         self.send_response(200)
@@ -259,7 +292,9 @@ class _Handler(BaseHTTPRequestHandler):
             "model": body.get("model", MODEL_ID),
             "system_fingerprint": "fake",
         }
-        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        include_usage = (
+            bool((body.get("stream_options") or {}).get("include_usage")) and self.server.send_usage
+        )
 
         def send(choices: list, usage: dict | None = None) -> None:
             chunk = base | {"choices": choices}
@@ -322,6 +357,7 @@ class FakeOpenAIServer(ThreadingHTTPServer):
         self.requests: list[dict] = []
         self.request_headers: list[dict] = []
         self.stopping = threading.Event()
+        self.send_usage = True  # False: replies carry no token counts (llama.cpp's streams, some servers)
         self._thread = threading.Thread(
             target=self.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai", daemon=True
         )

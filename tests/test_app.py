@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 
 import pytest
 import streamlit as st
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from interviewbot.bank import QuestionBank
 from interviewbot.config import load_settings
+from interviewbot.exports import export_session
 from interviewbot.index import KnowledgeIndex
-from interviewbot.interview import InterviewConfig, InterviewSession, Services
+from interviewbot.interview import InterviewConfig, InterviewSession
+from interviewbot.questions import QuestionBank
+from interviewbot.services import Services
 from interviewbot.transcripts import TranscriptStore
 from tests.conftest import ROOT
 
@@ -146,6 +149,32 @@ def start(at: AppTest, tracks=("ml_theory",), num: int = 2, difficulty: str = "e
     return session_of(at)
 
 
+def step_button(at: AppTest, name: str):
+    """An interview button: its key carries the session's step, so a click on an older page is dropped."""
+    return at.button(key=f"{name}_{session_of(at).step}")
+
+
+def editor_code(at: AppTest) -> str:
+    """The code the editor was opened with (its `code` argument)."""
+    [editor] = [e for e in at.get("component_instance") if (e.key or "").startswith("code_")]
+    return json.loads(editor.proto.json_args)["code"]
+
+
+def editor_sends(at: AppTest, text: str, kind: str = "change", event_id: str | None = None) -> AppTest:
+    """Run with the event the code editor's frontend would send (edit, blur or Ctrl+Enter "submit").
+
+    AppTest drives only Streamlit's own widgets, so the component's value is added to the widget
+    states of the next run, as the browser does.
+    """
+    [editor] = [e for e in at.get("component_instance") if (e.key or "").startswith("code_")]
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = editor.proto.id
+    event = {"id": event_id or uuid.uuid4().hex[:8], "type": kind, "lang": "python", "text": text}
+    state.json_value = json.dumps(event | {"selected": "", "cursor": {"row": 0, "column": 0}})
+    return ok(at._run(states))
+
+
 def good_answer(session: InterviewSession) -> str:
     q = session.turn.question
     return q.reference_answer or ". ".join(kp.text for kp in q.key_points)
@@ -222,12 +251,12 @@ def test_interview_hint_then_skip(indexed_home):
     at = ok(full_app().run())
     session = start(at, num=3)
     first = session.turn.question
-    ok(at.button(key="btn_hint").click().run())
+    ok(step_button(at, "btn_hint").click().run())
     if first.hints:
         assert any(i.value.startswith("Hint 1/") for i in at.info)
     else:
         assert any("No more hints" in i.value for i in at.info)
-    ok(at.button(key="btn_skip").click().run())
+    ok(step_button(at, "btn_skip").click().run())
     assert session_of(at).turn.question.id != first.id
     assert session_of(at).question_number == 2
     turns = store().get_session(session.id)["turns"]
@@ -240,15 +269,17 @@ def test_interview_coding_run_visible_tests_then_submit_and_review(indexed_home)
     turn = session.turn
     assert turn.awaiting == "code" and not at.chat_input
     solution = turn.question.reference_solution
-    at.text_area(key=f"code_{turn.id}").input(solution)
-    ok(at.button(key="btn_run").click().run())
+    editor_sends(at, solution)
+    ok(step_button(at, "btn_run").click().run())
     assert "Visible tests only" in texts(at)
     assert any(s.value.startswith("Accepted:") for s in at.success)
     table = at.dataframe[0].value
-    assert set(table["visibility"]) == {"visible"} and set(table["result"]) == {"pass"}
-    assert store().get_session(session.id)["turns"][0]["code"] in ("", None)  # a dry run stores nothing
+    assert set(table["visibility"]) == {"visible"} and set(table["result"]) == {"Passed"}
+    stored = store().get_session(session.id)
+    assert stored["turns"][0]["code"] == solution  # kept as the draft
+    assert not [m for m in stored["messages"] if m["kind"] in ("code", "verdict")]  # but not submitted
 
-    ok(at.button(key="btn_submit").click().run())
+    ok(step_button(at, "btn_submit").click().run())
     assert any(s.value.startswith("Accepted:") for s in at.success)
     verdict_table = at.dataframe[0].value
     assert "hidden" in set(verdict_table["visibility"]) or len(verdict_table) == len(turn.question.tests)
@@ -273,16 +304,43 @@ def test_interview_wrong_code_is_kept_after_refresh(indexed_home):
     at = ok(full_app().run())
     session = start(at, tracks=("coding",), num=1)
     wrong = f"def {session.turn.question.entry_point}(*args, **kwargs):\n    return None\n"
-    at.text_area(key=f"code_{session.turn.id}").input(wrong)
-    ok(at.button(key="btn_submit").click().run())
+    editor_sends(at, wrong, kind="blur")
+    ok(step_button(at, "btn_submit").click().run())
     assert any("tests passed" in e.value for e in at.error)
     # a refresh is a new browser session with the id in the URL
     fresh = full_app()
     fresh.query_params["session"] = session.id
     ok(fresh.run())
     assert session_of(fresh).id == session.id
-    assert fresh.text_area[0].value == wrong
+    assert editor_code(fresh) == wrong
     assert any(c.value.strip() == wrong.strip() for c in fresh.code)  # the submission is in the transcript
+
+
+def test_interview_unsubmitted_edits_are_saved_and_reopened_after_refresh(indexed_home):
+    at = ok(full_app().run())
+    session = start(at, tracks=("coding",), num=1)
+    starter = editor_code(at)
+    draft = starter + "\n# half-written: not run, not submitted\n"
+    editor_sends(at, draft)  # the editor reports an edit
+    assert store().get_session(session.id)["turns"][0]["code"] == draft
+    assert session_of(at).step == 0  # an edit is not an answer: buttons keep their keys
+    fresh = full_app()
+    fresh.query_params["session"] = session.id
+    ok(fresh.run())
+    assert editor_code(fresh) == draft
+
+
+def test_interview_ctrl_enter_runs_visible_tests_once(indexed_home):
+    at = ok(full_app().run())
+    session = start(at, tracks=("coding",), num=1)
+    wrong = f"def {session.turn.question.entry_point}(*args, **kwargs):\n    return None\n"
+    editor_sends(at, wrong, kind="submit", event_id="ctrl-enter-1")
+    assert "Visible tests only" in texts(at) and session_of(at).turn.last_run.verdict == "wrong_answer"
+    assert session_of(at).step == 1
+    editor_sends(at, wrong, kind="submit", event_id="ctrl-enter-1")  # the same event, seen by a rerun
+    assert session_of(at).step == 1
+    stored = store().get_session(session.id)
+    assert not [m for m in stored["messages"] if m["kind"] == "verdict"]  # a dry run is not a submission
 
 
 def test_interview_resumes_from_url_after_refresh(indexed_home):
@@ -312,7 +370,7 @@ def test_interview_end_shows_summary_and_review_link(indexed_home):
     at = ok(full_app().run())
     session = start(at, num=3)
     answer_until_graded(at)
-    ok(at.button(key="btn_end").click().run())
+    ok(step_button(at, "btn_end").click().run())
     assert session_of(at).finished
     assert "Summary:" in texts(at) and "Interview complete" in texts(at)
     assert store().get_session(session.id)["status"] == "finished"
@@ -335,9 +393,8 @@ def test_interview_user_text_is_never_markup(indexed_home):
     start(at, num=2)
     evil = "<img src=x onerror=alert(1)> **bold** [link](http://evil.example) $x^2$ :red[red]"
     ok(at.chat_input(key="answer_input").set_value(evil).run())
-    shown = [m for m in at.markdown if "onerror" in m.value]
-    assert shown, "the answer is shown"
-    assert all(r"\<img" in m.value and r"\*\*bold\*\*" in m.value and r"\[link\]" in m.value for m in shown)
+    assert [t.value for t in at.text if "onerror" in t.value] == [evil]  # shown as typed, as plain text
+    assert not any("onerror" in m.value for m in at.markdown)  # never through the Markdown renderer
     assert not any(m.proto.allow_html for m in at.markdown)
 
 
@@ -361,7 +418,7 @@ def test_review_lists_sessions_with_filters_transcript_downloads_and_progress(in
     assert at.selectbox(key="rv_pick").value == sid
     assert [b.label for b in at.download_button] == ["Download Markdown", "Download JSON", "Download HTML"]
     assert len(at.chat_message) == len(store().get_session(sid)["messages"])
-    exports = {fmt: store().export(sid, fmt) for fmt in ("md", "json", "html")}
+    exports = {fmt: export_session(store().get_session(sid), fmt) for fmt in ("md", "json", "html")}
     prompt = store().get_session(sid)["turns"][0]["prompt"]
     assert prompt in exports["md"] and json.loads(exports["json"])["id"] == sid and "<html" in exports["html"]
     # progress tab: score over time, per-topic chart, due list
@@ -389,6 +446,18 @@ def test_review_empty_state(indexed_home):
 
 
 # --- Question sets page ----------------------------------------------------------------------------
+
+
+def click_and_finish(at: AppTest, key: str) -> list[str]:
+    """Click a button that starts background jobs, rerun once they end; every message shown meanwhile."""
+    from interviewbot.ui import jobs
+
+    ok(at.button(key=key).click().run())
+    shown = [m.value for m in (*at.success, *at.error)]
+    for job in list(jobs._registry().values()):
+        job.finished.wait(300)
+    ok(at.run())
+    return shown + [m.value for m in (*at.success, *at.error)]
 
 
 def upload(at: AppTest, key_prefix: str, name: str, text: str) -> AppTest:
@@ -436,8 +505,8 @@ def test_sets_upload_good_file_is_stored_listed_and_removable(indexed_home, name
     upload(at, "set_upload", name, text)
     assert any("valid set" in i.value for i in at.info)
     assert files_under(settings.sets_dir) == []  # validated, not stored yet
-    ok(at.button(key="btn_add_set").click().run())
-    assert any(f"Added '{set_name}'" in s.value for s in at.success)
+    shown = click_and_finish(at, "btn_add_set")
+    assert any(f"Added '{set_name}'" in m for m in shown), shown
     assert any(e.label.startswith(f"{set_name} · custom") for e in at.expander)
     assert [q.id for q in QuestionBank(settings).get_set(set_name).questions] == ids
     assert not at.error  # the uploader was emptied: the stored file is not re-checked as a duplicate
@@ -463,8 +532,8 @@ def test_sets_add_guide_is_chunked_indexed_and_removable(indexed_home):
     settings = load_settings()
     at = ok(page_app("sets").run())
     upload(at, "guide_upload", "feature-stores.md", GUIDE_MD)
-    ok(at.button(key="btn_add_guide").click().run())
-    assert any("chunk(s) indexed" in s.value for s in at.success), texts(at)
+    shown = click_and_finish(at, "btn_add_guide")
+    assert any("chunk(s) indexed" in m for m in shown), shown
     assert (settings.user_guides_dir / "feature-stores.md").is_file()
     hits = KnowledgeIndex(settings).search("online and offline feature store skew", k=3)
     assert any(h.source == "user/feature-stores.md" for h in hits)
@@ -476,8 +545,8 @@ def test_sets_add_empty_guide_shows_error(indexed_home):
     settings = load_settings()
     at = ok(page_app("sets").run())
     upload(at, "guide_upload", "empty.md", "   \n")
-    ok(at.button(key="btn_add_guide").click().run())
-    assert at.error
+    shown = click_and_finish(at, "btn_add_guide")
+    assert any("no text to index" in m for m in shown), shown
     assert files_under(settings.user_guides_dir) == []
 
 
@@ -511,7 +580,7 @@ def test_settings_apply_backend_key_stays_in_session_never_on_disk(
     start(at, num=1)
     assert any("In your own words" in m.value for m in at.markdown)
     assert fake_openai.request_headers[-1]["authorization"] == f"Bearer {SECRET}"
-    assert session_of(at).services.grader.k == 2  # retrieval depth applied
+    assert session_of(at).services.grader.offline.k == 2  # retrieval depth applied
     assert store().get_session(session_of(at).id)["backend"] == "openai-compatible"
     assert any(b.get("stream") for b in fake_openai.requests)  # the question streamed into the chat
 
@@ -532,12 +601,32 @@ def test_settings_apply_backend_key_stays_in_session_never_on_disk(
         )
     turn = store().get_session(session_of(at).id)["turns"][0]
     assert turn["status"] == "graded" and turn["feedback"]["grader"] == "llm:fake-model"
-    assert turn["citations"] and turn["usage"]
+    assert turn["feedback"]["citations"] and turn["usage"]
 
     secret = SECRET.encode()
     leaked = [p for p in files_under(tmp_path) if secret in p.read_bytes()]
     assert leaked == [], f"the API key was written to {leaked}"
     assert SECRET not in caplog.text
+
+
+def test_settings_checks_the_base_url_and_says_what_it_found(indexed_home, fake_openai):
+    at = ok(page_app("settings").run())
+    at.selectbox(key="set_backend").set_value("openai-compatible")
+    at.text_input(key="set_base_url").input(fake_openai.url + "/v1")
+    at.text_input(key="set_model").input("not-served")
+    ok(at.button(key="FormSubmitter:llm-Apply").click().run())
+    assert any("serves 1 model(s): fake-model" in i.value.replace("\\", "") for i in at.info), texts(at)
+    assert any("does not list 'not-served'" in w.value.replace("\\", "") for w in at.warning)
+    assert at.session_state["llm_overrides"]["base_url"] == fake_openai.url + "/v1"
+
+
+def test_settings_refuses_a_base_url_where_nothing_answers(indexed_home):
+    at = ok(page_app("settings").run())
+    at.selectbox(key="set_backend").set_value("openai-compatible")
+    at.text_input(key="set_base_url").input("http://127.0.0.1:9/v1")  # the discard port: nothing listens
+    ok(at.button(key="FormSubmitter:llm-Apply").click().run())
+    assert any("nothing answered at http" in e.value.replace("\\", "") for e in at.error), texts(at)
+    assert at.session_state.get("llm_overrides") is None  # not applied
 
 
 def test_settings_openai_without_key_shows_error_and_keeps_offline(indexed_home):

@@ -8,13 +8,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from interviewbot.bank import QuestionBank
 from interviewbot.cli import cli
 from interviewbot.config import load_settings
 from interviewbot.embeddings import get_embedder
 from interviewbot.errors import ValidationError
 from interviewbot.index import QUESTIONS, KnowledgeIndex
-from interviewbot.questions import load_question_set
+from interviewbot.questions import QuestionBank, load_question_set
 
 SET_YAML = """name: my-ml
 description: my practice set

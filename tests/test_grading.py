@@ -9,12 +9,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from interviewbot.bank import QuestionBank
 from interviewbot.cli import cli
 from interviewbot.config import load_settings
 from interviewbot.embeddings import get_embedder
 from interviewbot.grading.offline import OfflineGrader
 from interviewbot.index import KnowledgeIndex
+from interviewbot.questions import QuestionBank
 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = QuestionBank(load_settings())

@@ -11,6 +11,7 @@ import pytest
 from interviewbot.config import load_settings
 from interviewbot.embeddings import get_embedder
 from interviewbot.index import GUIDES, QUESTIONS, KnowledgeIndex
+from interviewbot.questions import QuestionBank
 
 GUIDE_A = """# Alpha guide
 
@@ -58,9 +59,14 @@ def _index():
     return KnowledgeIndex(load_settings(), embedder=get_embedder())
 
 
+def _ingest(index, **kwargs):
+    """Ingest the guides and the question sets of this test's knowledge dir."""
+    return index.ingest(QuestionBank(index.settings).all_sets(), **kwargs)
+
+
 def test_ingest_then_search(knowledge):
     index = _index()
-    report = index.ingest()
+    report = _ingest(index)
     assert report.guides.embedded == 4 and report.questions.embedded == 1
     hits = index.search("how does precision differ from recall", k=2)
     assert hits[0].heading == "Beta guide > Precision and recall"
@@ -70,20 +76,20 @@ def test_ingest_then_search(knowledge):
 
 def test_reingest_unchanged_embeds_nothing(knowledge):
     index = _index()
-    index.ingest()
+    _ingest(index)
     before = index.embedder.texts_embedded
-    report = index.ingest()
+    report = _ingest(index)
     assert report.embedded == 0 and index.embedder.texts_embedded == before
     assert report.guides.unchanged == 4 and report.questions.unchanged == 1
 
 
 def test_edit_one_guide_reembeds_only_its_changed_chunks(knowledge):
     index = _index()
-    index.ingest()
+    _ingest(index)
     before = index.embedder.texts_embedded
     path = knowledge / "guides" / "a.md"
     path.write_text(path.read_text().replace("Warm-up and cosine", "Linear warm-up and cosine"))
-    report = index.ingest()
+    report = _ingest(index)
     assert report.guides.embedded == 1 and report.guides.deleted == 1 and report.guides.unchanged == 3
     assert index.embedder.texts_embedded - before == 1
     assert index.count(GUIDES) == 4
@@ -91,30 +97,30 @@ def test_edit_one_guide_reembeds_only_its_changed_chunks(knowledge):
 
 def test_removed_guide_chunks_are_deleted(knowledge):
     index = _index()
-    index.ingest()
+    _ingest(index)
     (knowledge / "guides" / "b.md").unlink()
-    report = index.ingest()
+    report = _ingest(index)
     assert report.guides.deleted == 1 and index.count(GUIDES) == 3
 
 
 def test_rebuild_embeds_everything(knowledge):
     index = _index()
-    index.ingest()
-    report = index.ingest(rebuild=True)
+    _ingest(index)
+    report = _ingest(index, rebuild=True)
     assert report.guides.embedded == 4 and report.questions.embedded == 1
 
 
 def test_question_change_reembeds_question(knowledge):
     index = _index()
-    index.ingest()
+    _ingest(index)
     qfile = knowledge / "questions" / "mini.yaml"
     qfile.write_text(QSET.replace("Explain gradient descent.", "Explain stochastic gradient descent."))
-    report = index.ingest()
+    report = _ingest(index)
     assert report.questions.embedded == 1 and index.count(QUESTIONS) == 1
 
 
 def test_reopen_in_fresh_process_needs_no_special_import(knowledge, isolated_home):
-    _index().ingest()
+    _ingest(_index())
     code = textwrap.dedent(f"""
         import chromadb
         client = chromadb.PersistentClient(path={str(isolated_home / "index")!r})
@@ -131,6 +137,6 @@ def test_user_guides_are_indexed_with_user_prefix(knowledge, isolated_home):
     user.mkdir(parents=True)
     (user / "mine.txt").write_text("Dropout randomly zeroes activations during training.")
     index = _index()
-    index.ingest()
+    _ingest(index)
     hit = index.search("what does dropout do", k=1)[0]
     assert hit.source == "user/mine.txt"

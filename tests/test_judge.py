@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from interviewbot.bank import QuestionBank
 from interviewbot.cli import cli
 from interviewbot.config import load_settings
 from interviewbot.judge.compare import normalise, values_equal
 from interviewbot.judge.judge0 import Judge0Judge
 from interviewbot.judge.local import LocalJudge, wait_for_cleanup
-from interviewbot.questions import Question
+from interviewbot.questions import Question, QuestionBank
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_EXPECTED = 48_151_623  # only in a hidden test's `expected`: the candidate must not learn it
@@ -365,3 +364,43 @@ def test_judge_fallback_without_namespaces_blocks_sockets():
     code = "import socket\ndef add(a, b):\n    socket.socket()\n    return a + b\n"
     assert fallback.run(ADD, code).verdict == "runtime_error"
     assert fallback.run(ADD, HOSTILE["infinite_loop"][0]).verdict == "time_limit_exceeded"
+
+
+def test_judge0_locates_syntax_errors_without_submitting(fake_judge0):
+    v = Judge0Judge(fake_judge0.url).run(ADD, "def add(a, b):\n    return [a, b\n")
+    assert v.verdict == "syntax_error" and v.error.line == 2 and v.error.code == "    return [a, b"
+    assert fake_judge0.requests == []  # compiling here found it; nothing ran anywhere
+
+
+def test_judge0_reports_tracebacks_output_and_typed_values(fake_judge0):
+    j = Judge0Judge(fake_judge0.url)
+    v = j.run(
+        ADD,
+        "def add(a, b):\n    print('adding', a)\n    return helper(a, b)\ndef helper(a, b):\n    return a / 0\n",
+    )
+    assert v.verdict == "runtime_error" and [f.function for f in v.error.frames] == ["add", "helper"]
+    assert v.tests[0].stdout == "adding 1\n" and v.first_failure.stdout == "adding 1\n"
+    assert j.run(ADD, "def add(a, b):\n    return (a + b,)[0]\n").verdict == "accepted"
+
+
+def test_judge0_forged_marked_lines_are_interference(fake_judge0):
+    # In Judge0's single process the code can find the per-run marker; what it writes with it is checked.
+    marker_flood = (
+        "import sys\n"
+        "def add(a, b):\n"
+        "    frame = sys._getframe(1)\n"
+        "    marker = [c for c in frame.f_code.co_consts if isinstance(c, str) and c.startswith('\\n@@IB')][0]\n"
+        "    sys.stdout.write(marker + '[]\\n')\n"
+        "    return a + b\n"
+    )
+    v = Judge0Judge(fake_judge0.url).run(ADD, marker_flood)
+    assert v.verdict == "runtime_error" and "interfered with the judge" in v.message
+
+
+def test_judge0_sends_check_questions_to_the_local_judge(fake_judge0):
+    q = ADD.model_copy(
+        update={"tests": ADD.tests[:1], "check": "def check(candidate):\n    assert candidate(2, 5) == 7\n"}
+    )
+    v = Judge0Judge(fake_judge0.url).run(q, GOOD)
+    assert v.verdict == "accepted" and v.backend.startswith("local") and fake_judge0.requests == []
+    assert Judge0Judge(fake_judge0.url).run(q, GOOD, visible_only=True).backend == "judge0"

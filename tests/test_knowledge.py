@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from interviewbot.bank import QuestionBank
 from interviewbot.config import load_settings
 from interviewbot.index import KnowledgeIndex
-from interviewbot.questions import DESIGN_PHASES, DIFFICULTIES, STAR_PHASES, TRACKS
+from interviewbot.questions import DESIGN_PHASES, DIFFICULTIES, STAR_PHASES, TRACKS, QuestionBank
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDES = sorted((ROOT / "knowledge/guides").glob("*.md"))

@@ -18,12 +18,12 @@ from interviewbot.config import load_settings
 from interviewbot.embeddings import get_embedder
 from interviewbot.errors import ConfigError, LLMError
 from interviewbot.grading.feedback import Feedback
-from interviewbot.grading.llm import LLMFeedback, LLMGrader
+from interviewbot.grading.llm_grader import MAX_OUTPUT_TOKENS, LLMFeedback, LLMGrader, offered_chunks
 from interviewbot.grading.offline import OfflineGrader
-from interviewbot.grading.policy import MAX_ABOVE_OFFLINE
+from interviewbot.grading.policy import MAX_ABOVE_OFFLINE, bound_llm_dimensions
 from interviewbot.index import KnowledgeIndex
-from interviewbot.interviewer import Interviewer
 from interviewbot.llm import get_backend
+from interviewbot.phrasing import Interviewer
 from interviewbot.prompts import load_prompt, prompt_names
 from interviewbot.questions import Question
 from tests.fake_openai import Delay, HTTPError, Structured, Text, ToolCall
@@ -123,7 +123,7 @@ def knowledge(tmp_path_factory):
         mp.setenv("INTERVIEWBOT_KNOWLEDGE", str(root / "knowledge"))
         settings = load_settings(env_file=root / "no.env")
     index = KnowledgeIndex(settings)
-    report = index.ingest()
+    report = index.ingest([])
     assert report.guides.embedded >= 6 and report.questions.total == 0
     return SimpleNamespace(index=index, grader=OfflineGrader(get_embedder(), index), graded={})
 
@@ -139,6 +139,7 @@ def grade_offline(knowledge, answer: str = PARTIAL_ANSWER, hints_used: int = 0):
 
 
 def make_backend(server, method: str = "json_schema", timeout: float = 10.0, **changes):
+    """A backend for the fake server; `timeout` is the overall budget per call (INTERVIEWBOT_LLM_TIMEOUT)."""
     fields = dict(
         backend="openai-compatible",
         base_url=server.url + "/v1",
@@ -150,20 +151,23 @@ def make_backend(server, method: str = "json_schema", timeout: float = 10.0, **c
     return get_backend(load_settings().with_overrides(**fields | changes))
 
 
+EVIDENCE = "Bias is the error that comes from wrong assumptions in the model, so a high-bias model underfits the data."
+
+
 def llm_output(retrieved, score: float, **changes) -> dict:
-    """A valid LLMFeedback payload citing the first and last retrieved chunks."""
+    """A valid LLMFeedback payload: rubric points by number, citing the first two chunk keys."""
     statuses = ["covered", "missed", "partly"]
     body = {
         "score": score,
-        "dimensions": {"coverage": 5.0, "correctness": 8.0, "depth": 4.5, "clarity": 7.0},
+        "dimensions": {"coverage": 5.0, "correctness": 6.0, "depth": 4.5, "clarity": 6.5},
         "key_points": [
-            {"text": kp.text, "status": s, "evidence": "Bias is the error..." if s != "missed" else ""}
-            for kp, s in zip(QUESTION.key_points, statuses)
+            {"point": i + 1, "status": s, "evidence": EVIDENCE if s != "missed" else ""}
+            for i, s in enumerate(statuses)
         ],
         "summary": "Solid on bias, but variance and how to reduce it are missing.",
         "strengths": ["Clear definition of bias"],
         "improvements": ["Explain variance and overfitting"],
-        "citations": list(dict.fromkeys([retrieved[0].id, retrieved[-1].id])),
+        "citations": ["S1", "S2"] if len(retrieved) > 1 else ["S1"],
         "next_step": "Read the variance section, then explain the tradeoff again.",
     }
     return body | changes
@@ -212,8 +216,8 @@ def test_fake_server_structured_reply_follows_the_request_format(fake_openai, me
     backend = make_backend(fake_openai, method)
     first = backend.structured([("user", "grade")], LLMFeedback)
     assert first.value.score == 3 and first.usage == LC_USAGE
-    second = backend.structured([("user", "grade")], LLMFeedback)  # a dict is always content
-    assert (second.value is not None) == (method != "function_calling")
+    second = backend.structured([("user", "grade")], LLMFeedback)  # a dict is always content ...
+    assert second.value.score == 4  # ... which is parsed too when a forced tool call got plain JSON
 
 
 # --- plain and streaming chat -------------------------------------------------------------------
@@ -302,25 +306,32 @@ def test_grade_structured_method_success(fake_openai, knowledge, method):
     )
 
     assert feedback.grader == "llm:fake-model" and feedback.fallback_reason is None
-    assert feedback.score == score
-    assert feedback.dimensions == payload["dimensions"]
+    assert feedback.score == min(score, offline.feedback.score + MAX_ABOVE_OFFLINE)
+    assert feedback.dimensions == bound_llm_dimensions(
+        payload["dimensions"], offline.feedback.score, injection=False
+    )
     assert [kp.text for kp in feedback.key_points] == [kp.text for kp in QUESTION.key_points]
     assert [kp.status for kp in feedback.key_points] == ["covered", "missed", "partly"]
+    offered = offered_chunks(retrieved, offline.feedback)
+    assert [c.chunk_id for c in feedback.citations] == [h.id for h in offered[:2]]  # S1, S2
     by_id = {h.id: h for h in retrieved}
-    assert [c.chunk_id for c in feedback.citations] == payload["citations"]
     for cite in feedback.citations:  # resolved against the chunks retrieved for this turn
         hit = by_id[cite.chunk_id]
         assert (cite.source, cite.heading) == (hit.source, hit.heading)
         assert cite.source.startswith("guides/") and cite.quote
         assert cite.quote.rstrip(".") in " ".join(hit.text.split())
     assert meta["model"] == "fake-model" and meta["attempts"] == 1 and "fallback_reason" not in meta
+    assert meta["grader"] == "llm" and meta["method"] == method and meta["corrections"] == []
     assert meta["usage"] == LC_USAGE and meta["latency_ms"] > 0
 
     assert len(fake_openai.requests) == 1
     body = fake_openai.requests[0]
     assert_wire_format(method, body)
+    assert body["max_tokens"] == MAX_OUTPUT_TOKENS and "max_completion_tokens" not in body
     prompt = user_message(body)
-    assert all(f"[{h.id}]" in prompt for h in retrieved)  # the model sees the ids it may cite
+    for i, hit in enumerate(offered):  # the model sees short keys, never the chunk hashes
+        assert f"[S{i + 1}] {hit.heading}" in prompt
+    assert not any(h.id in prompt for h in retrieved)
     assert f"<answer>\n{PARTIAL_ANSWER}\n</answer>" in prompt
 
 
@@ -364,10 +375,8 @@ def test_grade_bad_output_falls_back_to_offline(fake_openai, knowledge, method, 
     if case == "malformed-json":
         payload, names = MALFORMED[method], r"unparseable|invalid json"
     elif case == "unknown-citation":
-        payload = llm_output(
-            offline.retrieved, 5.0, citations=[offline.retrieved[0].id, "chunk-never-retrieved"]
-        )
-        names = r"cited chunk\(s\) chunk-never-retrieved that were not retrieved"
+        payload = llm_output(offline.retrieved, 5.0, citations=["S1", "chunk-never-retrieved"])
+        names = r"citation 'chunk-never-retrieved' names no chunk that was retrieved"
     else:
         payload, names = llm_output(offline.retrieved, 14.0), r"score 14(\.0)? is outside 0-10"
     fake_openai.enqueue(scripted(method, payload), scripted(method, payload))
@@ -391,22 +400,26 @@ def test_grade_malformed_tool_call_reason_is_not_empty_reply(fake_openai, knowle
 
 
 @pytest.mark.parametrize(
-    "reply, timeout, names",
+    "reply, timeout, names, requests",
     [
-        (HTTPError(429), 10.0, r"rate-limiting requests \(HTTP 429\)"),
-        (HTTPError(500, "upstream model crashed"), 10.0, r"HTTP 500.*upstream model crashed"),
-        (Delay(5, "late"), 0.5, r"did not answer in time"),
+        (HTTPError(429, headers={"retry-after-ms": "1"}), 10.0, r"rate-limiting requests \(HTTP 429\)", 2),
+        (HTTPError(500, "upstream model crashed"), 10.0, r"HTTP 500.*upstream model crashed", 2),
+        (HTTPError(400, "max_tokens is too large"), 10.0, r"HTTP 400.*max_tokens is too large", 1),
+        (Delay(5, "late"), 1.0, r"did not answer in time.*1 s budget ran out", 1),
     ],
-    ids=["http-429", "http-500", "timeout"],
+    ids=["http-429", "http-500", "http-400-not-retried", "timeout-not-retried"],
 )
-def test_grade_transport_failure_falls_back_to_offline(fake_openai, knowledge, reply, timeout, names):
+def test_grade_transport_failure_falls_back_to_offline(
+    fake_openai, knowledge, reply, timeout, names, requests
+):
     offline = grade_offline(knowledge)
     fake_openai.enqueue(reply, reply)
     feedback, meta = LLMGrader(make_backend(fake_openai, timeout=timeout)).grade(
         QUESTION, PARTIAL_ANSWER, offline.retrieved, offline.feedback
     )
-    assert_offline_fallback(feedback, meta, offline.feedback, names=names)
-    assert len(fake_openai.requests) == 2 and meta["usage"] == {}
+    assert_offline_fallback(feedback, meta, offline.feedback, names=names, attempts=requests)
+    assert len(fake_openai.requests) == requests and meta["usage"] == {}
+    assert meta["grader"] == "offline" and "\n" not in meta["fallback_reason"]
 
 
 def test_grade_empty_queue_server_error_still_gives_feedback(fake_openai, knowledge):

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from interviewbot.bank import QuestionBank
 from interviewbot.config import load_settings
 from interviewbot.errors import ValidationError
+from interviewbot.questions import QuestionBank
 
 GOOD_Q = {
     "id": "mlt-good",
@@ -42,7 +42,7 @@ CASES = [
         ["prompt", "Field required"],
     ),
     ("id.yaml", yaml_set(GOOD_Q | {"id": "Bad ID!"}), ["field id", "lowercase"]),
-    ("dup.yaml", yaml_set(GOOD_Q, GOOD_Q), ["duplicate question ids", "mlt-good"]),
+    ("dup.yaml", yaml_set(GOOD_Q, dict(GOOD_Q)), ["line 8: question 2 (id mlt-good): duplicate id"]),
     ("types.yaml", yaml_set(GOOD_Q | {"topics": "not-a-list"}), ["topics", "list"]),
     ("diff.yaml", yaml_set(GOOD_Q | {"difficulty": "extreme"}), ["difficulty"]),
     ("notests.yaml", yaml_set(CODING_NO_TESTS), ["needs tests, check, or both"]),
@@ -108,7 +108,7 @@ def test_huge_file_is_rejected_without_reading_it_all(tmp_path, isolated_home):
     path = tmp_path / "huge.yaml"
     with path.open("wb") as fh:
         fh.truncate(50 * 1024 * 1024)
-    with pytest.raises(ValidationError, match="50.0 MB"):
+    with pytest.raises(ValidationError, match="50.00 MB; question sets are limited to 5 MB"):
         QuestionBank(load_settings()).add_set(path)
 
 
@@ -125,3 +125,24 @@ def test_all_errors_in_a_file_are_reported_at_once(tmp_path):
         QuestionBank(load_settings()).add_set(path)
     assert len(err.value.problems) == 3
     assert "3 problem(s)" in str(err.value)
+
+
+def test_clash_with_a_builtin_id_is_reported_beside_other_problems(tmp_path):
+    path = tmp_path / "clash.yaml"
+    builtin_id = QuestionBank(load_settings()).all_sets()[0].questions[0].id
+    path.write_text(yaml_set(GOOD_Q | {"track": "x"}, GOOD_Q | {"id": builtin_id}))
+    with pytest.raises(ValidationError) as err:
+        QuestionBank(load_settings()).preview_upload(path)
+    problems = err.value.problems
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("line 4: question 1") and "track" in problems[0]
+    assert problems[1].startswith("line 8: question 2") and "already used in set" in problems[1]
+
+
+def test_unclosed_quote_is_reported_where_it_opens(tmp_path):
+    path = tmp_path / "quote.yaml"
+    path.write_text('name: x\nquestions:\n  - id: a\n    prompt: "never closed\n    track: ml_theory\n')
+    with pytest.raises(
+        ValidationError, match="line 4, column 13: while scanning a quoted scalar that is never closed"
+    ):
+        QuestionBank(load_settings()).preview_upload(path)

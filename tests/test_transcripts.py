@@ -14,8 +14,11 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from interviewbot.cli import cli
+from interviewbot.db_schema import MIGRATIONS
 from interviewbot.errors import NotFoundError, ValidationError
-from interviewbot.transcripts import MIGRATIONS, TranscriptStore
+from interviewbot.exports import export_session
+from interviewbot.practice import question_stats, topic_stats
+from interviewbot.transcripts import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,8 +64,8 @@ def test_store_round_trip_and_stats(store):
     data = store.get_session(sid[:8])  # a unique prefix works
     assert data["id"] == sid and data["turns"][0]["score"] == 6.5
     assert [m["kind"] for m in data["messages"]] == ["question", "answer"]
-    assert store.question_stats()["q1"]["last_score"] == 6.5
-    assert store.topic_stats()["statistics"]["mean_score"] == 6.5
+    assert question_stats(store.progress())["q1"]["last_score"] == 6.5
+    assert topic_stats(store.progress())["statistics"]["mean_score"] == 6.5
     assert store.list_sessions(track="ml_theory")[0]["n_graded"] == 1
     assert store.list_sessions(track="coding") == []
     assert store.list_sessions(min_score=7) == []
@@ -73,23 +76,24 @@ def test_store_unknown_session_and_bad_format(store):
         store.get_session("deadbeef")
     sid = _session_with_turn(store)
     with pytest.raises(ValidationError, match="md, json or html"):
-        store.export(sid, "pdf")
+        export_session(store.get_session(sid), "pdf")
     with pytest.raises(ValueError, match="unknown turn field"):
         store.update_turn(1, not_a_column=1)
 
 
 def test_exports_escape_user_text(store):
     sid = _session_with_turn(store, answer="<script>alert('x')</script> & more")
-    page = store.export(sid, "html")
+    page = export_session(store.get_session(sid), "html")
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
     assert page.startswith("<!doctype html>") and "<link" not in page  # self-contained
-    md = store.export(sid, "md")
+    md = export_session(store.get_session(sid), "md")
     assert "What is a p-value?" in md and "<script>alert('x')</script>" in md
-    assert json.loads(store.export(sid, "json"))["turns"][0]["score"] == 6.5
+    assert json.loads(export_session(store.get_session(sid), "json"))["turns"][0]["score"] == 6.5
 
 
 WRITER = """
 import sys
+from interviewbot.practice import question_stats, topic_stats
 from interviewbot.transcripts import TranscriptStore
 url, worker = sys.argv[1], int(sys.argv[2])
 store = TranscriptStore(url)
@@ -128,6 +132,7 @@ def test_eight_concurrent_sessions_lose_nothing(tmp_path):
 
 SCRIPT = """
 import sys, time
+from interviewbot.practice import question_stats, topic_stats
 from interviewbot.transcripts import TranscriptStore
 store = TranscriptStore(sys.argv[1])
 sid = store.create_session(config={"tracks": ["ml_theory"]})
@@ -180,7 +185,7 @@ def test_markdown_export_fences_code_containing_backticks(store):
     sid = _session_with_turn(store)
     code = "s = '''\n```\nnot the end\n```\n'''"
     store.add_message(sid, role="candidate", kind="code", content=code)
-    assert "````python\n" + code + "\n````" in store.export(sid, "md")
+    assert "````python\n" + code + "\n````" in export_session(store.get_session(sid), "md")
 
 
 def test_track_filter_applies_before_the_limit(store):
@@ -188,3 +193,88 @@ def test_track_filter_applies_before_the_limit(store):
     for _ in range(3):
         store.create_session(config={"tracks": ["coding"]})
     assert [r["id"] for r in store.list_sessions(track="ml_theory", limit=2)] == [theory]
+
+
+# --- migrations: frozen DDL -------------------------------------------------------------------
+
+
+def _columns(url: str) -> dict[str, list[str]]:
+    inspector = sa.inspect(TranscriptStore(url).engine)
+    return {t: [c["name"] for c in inspector.get_columns(t)] for t in ("sessions", "turns", "messages")}
+
+
+def test_migrated_schema_matches_the_live_tables(tmp_path):
+    """A change to the live tables without a migration that makes it fails here."""
+    from interviewbot.db_schema import messages, sessions, turns
+
+    live = {t.name: [c.name for c in t.columns] for t in (sessions, turns, messages)}
+    assert _columns(f"sqlite:///{tmp_path / 'drift.db'}") == live
+
+
+NEXT_MIGRATION = """
+import sys
+import sqlalchemy as sa
+from interviewbot import db_schema, transcripts
+# what a developer adding a column does: the live table gains it, and a migration adds it
+db_schema.turns.append_column(sa.Column("rating", sa.Integer))
+add = lambda conn: conn.execute(sa.text("ALTER TABLE turns ADD COLUMN rating INTEGER"))
+db_schema.MIGRATIONS.append((2, "turn rating", add))
+for url in sys.argv[1:]:
+    store = transcripts.TranscriptStore(url)
+    cols = [c["name"] for c in sa.inspect(store.engine).get_columns("turns")]
+    print(store.schema_version(), cols.count("rating"))
+"""
+
+
+def test_a_later_add_column_migration_works_on_new_and_old_databases(tmp_path):
+    old = f"sqlite:///{tmp_path / 'old.db'}"
+    TranscriptStore(old).engine.dispose()  # a database made by the released migrations
+    new = f"sqlite:///{tmp_path / 'new.db'}"
+    run = subprocess.run([sys.executable, "-c", NEXT_MIGRATION, old, new], capture_output=True, text=True)
+    # migration 1 is frozen: on the new database it does not create `rating`, so migration 2 can
+    assert run.returncode == 0, run.stderr[-1500:]
+    assert run.stdout.split("\n")[:2] == ["2 1", "2 1"]
+
+
+# --- session ids: a unique prefix works for every method, writes included --------------------
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ids.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_resume_with_a_12_character_prefix_writes_to_the_session(any_db_url):
+    store = TranscriptStore(any_db_url)
+    sid = _session_with_turn(store)
+    prefix = sid[:12]  # what `sessions list` prints
+    resumed = TranscriptStore(any_db_url)  # a new process resuming it
+    tid = resumed.start_turn(
+        prefix, question_id="q2", track="ml_theory", topics=[], difficulty="easy", prompt="Next?"
+    )
+    resumed.add_message(prefix, role="candidate", kind="answer", content="resumed answer", turn_id=tid)
+    resumed.update_turn(tid, status="graded", answer="resumed answer", score=7.0)
+    resumed.end_session(prefix, summary={"n": 2})
+    data = store.get_session(sid)
+    assert data["status"] == "finished" and [t["question_id"] for t in data["turns"]] == ["q1", "q2"]
+    assert data["messages"][-1]["content"] == "resumed answer"
+    assert export_session(resumed.get_session(prefix), "json") and resumed.get_session(prefix)["id"] == sid
+
+
+def test_an_ambiguous_prefix_writes_nothing(store):
+    ids = {store.create_session(config={}) for _ in range(40)}
+    shared = next(a[:1] for a in ids for b in ids if a != b and a[:1] == b[:1])
+    with pytest.raises(ValidationError, match="ambiguous"):
+        store.add_message(shared, role="candidate", content="where does this go?")
+    assert all(store.get_session(sid)["messages"] == [] for sid in ids)
+
+
+def test_deleting_by_prefix_removes_everything_of_that_session(store):
+    sid = _session_with_turn(store)
+    store.delete_session(sid[:12])
+    with pytest.raises(NotFoundError):
+        store.get_session(sid)
+    with pytest.raises(NotFoundError):
+        store.add_message(sid, role="candidate", content="after delete")

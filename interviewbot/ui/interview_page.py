@@ -1,30 +1,41 @@
-"""Interview page: set up a session, chat with the interviewer, submit code, see feedback."""
+"""Interview page: set up a session, chat with the interviewer, submit code, see feedback.
+
+Streamlit starts a new script run as soon as a click or a key press arrives, even while the
+previous run is still busy in the engine (`runner.fastReruns`), so two runs can act on one
+session at once. Each run therefore first waits for the session's lock (so it draws a settled
+session) and sends every action with the step it answers: buttons carry it in their key, the chat
+input and the editor's Ctrl+Enter use the step of the page they were drawn on. A repeat is dropped.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
+from code_editor import code_editor
+from streamlit.runtime.scriptrunner import RerunException, StopException
 
-from interviewbot.config import BACKENDS
+from interviewbot.config import BACKEND_LABELS, BACKENDS
 from interviewbot.interview import InterviewConfig, InterviewSession
-from interviewbot.questions import DIFFICULTIES, TRACKS
-from interviewbot.ui import widgets
+from interviewbot.ui import voice, widgets
 from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
+from interviewbot.vocabulary import DIFFICULTIES, TRACK_LABELS, TRACKS
 
-TRACK_LABELS = {
-    "ml_theory": "ML theory",
-    "coding": "Coding",
-    "system_design": "System design",
-    "behavioral": "Behavioral",
+# The Ace editor (its frontend ships in the streamlit-code-editor wheel: nothing is fetched).
+# Ace's own keys: Tab / Shift+Tab indent and outdent, Enter auto-indents, Ctrl/Cmd+Enter sends a
+# "submit" event (we run the visible tests). Edits are reported after a pause and on blur.
+# Its "streamlit_*" themes @import a web font, so a bundled Ace theme and local fonts are used.
+EDITOR_OPTIONS = {
+    "showLineNumbers": True,
+    "tabSize": 4,
+    "useSoftTabs": True,
+    "displayIndentGuides": True,
+    "fontFamily": "ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace",
 }
-# Static style (no user text): a monospace code editor.
-CODE_CSS = (
-    "<style>[class*='st-key-code_'] textarea {font-family: ui-monospace, Menlo, Consolas, monospace;}</style>"
+EDITOR_PROPS = {"debounceChangePeriod": 800, "enableLiveAutocompletion": False, "enableSnippets": False}
+EDITOR_THEMES = {"light": "github", "dark": "github_dark"}
+EDITOR_HELP = (
+    "Tab / Shift+Tab indent · Ctrl+Enter (⌘+Enter) runs the visible tests · Your code is saved as "
+    "you type · Submit judges against every test, hidden ones included."
 )
-BACKEND_LABELS = {
-    "offline": "Offline (no network)",
-    "openai": "OpenAI",
-    "openai-compatible": "OpenAI-compatible server",
-}
 
 
 def _session() -> InterviewSession | None:
@@ -52,7 +63,14 @@ def _setup_form() -> None:
     tracks = left.multiselect(
         "Track(s)", TRACKS, default=["ml_theory"], format_func=TRACK_LABELS.get, key="setup_tracks"
     )
-    topic_options = sorted({t for track in tracks or TRACKS for t in svc.bank.topics(track)})
+    sets = right.multiselect(
+        "Question sets (optional: all when empty)",
+        [qs.name for qs in svc.bank.all_sets()],
+        format_func=_set_label(svc.bank),
+        key="setup_sets",
+    )
+    chosen = [q for track in tracks or TRACKS for q in svc.bank.questions(track, sets=sets)]
+    topic_options = sorted({t for q in chosen for t in q.topics})
     topics = right.multiselect("Topics (optional: any of these)", topic_options, key="setup_topics")
     difficulty = left.selectbox(
         "Difficulty",
@@ -75,10 +93,17 @@ def _setup_form() -> None:
         config = dict(
             tracks=tracks or ["ml_theory"],
             topics=topics,
+            sets=sets,
             difficulty=None if difficulty == "adaptive" else difficulty,
             num_questions=num,
         )
         _start(config, backend)
+
+
+def _set_label(bank):
+    """'my-set (custom, 12 questions)' for the set picker."""
+    sizes = {qs.name: (len(qs.questions), "built-in" if qs.builtin else "custom") for qs in bank.all_sets()}
+    return lambda name: f"{name} ({sizes[name][1]}, {sizes[name][0]} questions)"
 
 
 def _start(config: dict, backend: str) -> None:
@@ -95,13 +120,6 @@ def _start(config: dict, backend: str) -> None:
     st.rerun()
 
 
-def _transcript(session: InterviewSession) -> None:
-    for msg in session.messages:
-        avatar = {"interviewer": "assistant", "candidate": "user", "system": "assistant"}[msg["role"]]
-        with st.chat_message(avatar):
-            widgets.render_message(msg)
-
-
 @st.fragment(run_every=1.0)
 def _timer(session: InterviewSession) -> None:
     e = session.elapsed()
@@ -112,30 +130,43 @@ def _timer(session: InterviewSession) -> None:
 
 
 def _streamer():
-    """A callback that shows an LLM reply in a chat bubble as it arrives (final text replaces it)."""
+    """A callback that shows an LLM reply in a chat bubble as it arrives (final text replaces it).
+
+    When a newer script run interrupts this one, streaming stops but the engine step is not cut
+    short: the interrupt is kept in `write.interrupt` for `_act` to raise once the step is stored.
+    """
     box = {}
 
     def write(text: str) -> None:
-        if "slot" not in box:
-            box["slot"] = st.chat_message("assistant").empty()
-        box["slot"].markdown(escape_markdown(text))
+        if write.interrupt is not None:
+            return
+        try:
+            if "slot" not in box:
+                box["slot"] = st.chat_message("assistant").empty()
+            box["slot"].markdown(escape_markdown(text))
+        except (StopException, RerunException) as exc:
+            write.interrupt = exc
 
+    write.interrupt = None
     return write
 
 
-def _act(fn, *args, draft: str | None = None):
-    """Run an engine action; on error keep it (and the rejected text) to show on the next run."""
-    session = getattr(fn, "__self__", None)
-    if isinstance(session, InterviewSession):
-        session.on_token = _streamer()
-    try:
-        return fn(*args)
-    except Exception as exc:
-        st.session_state["_error"] = (exc, draft)
-        return None
-    finally:
-        if isinstance(session, InterviewSession):
+def _act(fn, *args, draft: str | None = None, **kwargs):
+    """Run an engine action under the session lock; on error keep it (and the rejected text) to show."""
+    session: InterviewSession = fn.__self__
+    streamer = _streamer()
+    with session.lock:  # the error is recorded before a waiting run can draw the page
+        session.on_token = streamer
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as exc:
+            st.session_state["_error"] = (exc, draft)
+            result = None
+        finally:
             session.on_token = None
+    if streamer.interrupt is not None:
+        raise streamer.interrupt
+    return result
 
 
 def _show_pending_error() -> None:
@@ -150,52 +181,89 @@ def _show_pending_error() -> None:
             st.code(draft, language=None, wrap_lines=True)
 
 
-def _controls(session: InterviewSession) -> None:
+def _controls(session: InterviewSession, step: int) -> None:
+    """Hint, Skip, End: keyed by the step, so a second click on the same page is dropped."""
     cols = st.columns(3)
-    if cols[0].button("Hint", key="btn_hint", icon=":material/lightbulb:", width="stretch"):
-        _act(session.hint)
+    if cols[0].button("Hint", key=f"btn_hint_{step}", icon=":material/lightbulb:", width="stretch"):
+        _act(session.hint, step=step)
         st.rerun()
-    if cols[1].button("Skip", key="btn_skip", icon=":material/skip_next:", width="stretch"):
-        _act(session.skip)
+    if cols[1].button("Skip", key=f"btn_skip_{step}", icon=":material/skip_next:", width="stretch"):
+        _act(session.skip, step=step)
         st.rerun()
-    if cols[2].button("End interview", key="btn_end", icon=":material/stop_circle:", width="stretch"):
-        _act(session.end)
+    if cols[2].button("End interview", key=f"btn_end_{step}", icon=":material/stop_circle:", width="stretch"):
+        _act(session.end, step=step)
         st.rerun()
 
 
-def _code_input(session: InterviewSession) -> None:
-    turn = session.turn
-    starter = turn.code or turn.question.starter_code or f"def {turn.question.entry_point}():\n    pass\n"
-    st.html(CODE_CSS)
-    code = st.text_area(
-        "Your solution (Python)",
-        value=starter,
-        height=300,
+def _sent_from(session: InterviewSession, step: int) -> int:
+    """The step of the page the chat input or the editor was drawn on (what a send answers);
+    this run's step is recorded for the next send."""
+    drawn = st.session_state.get("_drawn_step")
+    st.session_state["_drawn_step"] = (session.id, step)
+    return drawn[1] if drawn and drawn[0] == session.id else step
+
+
+def _starter(turn) -> str:
+    """The code the editor opens with: the saved draft, else the question's starter code."""
+    q = turn.question
+    return turn.code or q.starter_code or f"def {q.entry_point}():\n    pass\n"
+
+
+def _editor(turn) -> dict:
+    """The code editor; its latest event {id, type: change|blur|submit, text} ({} before the first)."""
+    st.markdown("**Your solution (Python)**")
+    event = code_editor(
+        _starter(turn),
+        lang="python",
+        height=[12, 30],
+        shortcuts="",  # Ace's own keys
+        response_mode=["debounce", "blur"],
+        options=EDITOR_OPTIONS,
+        props=EDITOR_PROPS | {"theme": EDITOR_THEMES.get(st.context.theme.type, "github")},
         key=f"code_{turn.id}",
-        help="Ctrl+Enter applies your edits; Submit judges against every test, hidden ones included.",
     )
+    st.caption(EDITOR_HELP)
+    return event if event and event.get("id") else {}
+
+
+def _run_requested(event: dict) -> bool:
+    """A Ctrl+Enter in the editor not handled yet (its event stays the component's value)."""
+    if event.get("type") != "submit" or st.session_state.get("_editor_run") == event["id"]:
+        return False
+    st.session_state["_editor_run"] = event["id"]
+    return True
+
+
+def _code_input(session: InterviewSession, step: int, sent_from: int) -> None:
+    turn = session.turn
+    event = _editor(turn)
+    code = event["text"] if event else _starter(turn)
+    if event:
+        _act(session.save_draft, code)  # every edit the editor reports (unchanged code is not rewritten)
     left, right = st.columns(2)
-    if left.button("Run visible tests", key="btn_run", icon=":material/play_arrow:", width="stretch"):
-        verdict = _act(session.run_visible, code, draft=code)
-        st.session_state["_dry_run"] = (turn.id, verdict)
-    if right.button("Submit", key="btn_submit", type="primary", icon=":material/send:", width="stretch"):
-        st.session_state.pop("_dry_run", None)
-        _act(session.submit_code, code, draft=code)
+    run = left.button(
+        "Run visible tests", key=f"btn_run_{step}", icon=":material/play_arrow:", width="stretch"
+    )
+    ctrl_enter = _run_requested(event)  # marked as handled even when the button was clicked too
+    if run or ctrl_enter:
+        _act(session.run_visible, code, draft=code, step=step if run else sent_from)
         st.rerun()
-    dry = st.session_state.get("_dry_run")
-    if dry and dry[0] == turn.id:
-        if dry[1] is None:
-            _show_pending_error()
-        else:
-            st.markdown("**Visible tests only (not graded, not stored):**")
-            widgets.render_verdict(dry[1].model_dump(mode="json"))
+    if right.button(
+        "Submit", key=f"btn_submit_{step}", type="primary", icon=":material/send:", width="stretch"
+    ):
+        _act(session.submit_code, code, draft=code, step=step)
+        st.rerun()
+    if turn.last_run is not None:
+        st.markdown("**Visible tests only (not graded):**")
+        widgets.render_verdict(turn.last_run, turn.question.entry_point)
 
 
-def _text_input(session: InterviewSession) -> None:
+def _text_input(session: InterviewSession, sent_from: int) -> None:
     placeholder = "Answer the follow-up..." if session.turn.awaiting == "follow_up" else "Your answer..."
+    voice.speech_input(session, "answer_input")  # a recorder that fills the chat input below
     text = st.chat_input(placeholder, key="answer_input")
     if text is not None:
-        _act(session.answer, text, draft=text)
+        _act(session.answer, text, voice.spoken_meta(session, text), draft=text, step=sent_from)
         st.rerun()
 
 
@@ -215,17 +283,24 @@ def render() -> None:
     """The Interview page."""
     st.title("Mock interview")
     session = _session()
+    voice.read_aloud(session)  # the sidebar setting; speaks each new question once when on
+    if session is None and (pending := st.session_state.pop("start_interview", None)):
+        return _start(pending, browser_settings().backend)  # a one-click start from the Review page
     if session is None:
         return _setup_form()
+    step = session.step  # waits while another run's action is in flight, so the page shows its result
     widgets.progress_header(session)
     if not session.finished:
         _timer(session)
-    _transcript(session)
+    widgets.render_transcript(session.transcript())
     _show_pending_error()
     if session.finished:
         return _finished(session)
+    sent_from = _sent_from(session, step)
     if session.turn is not None and session.turn.awaiting == "code":
-        _code_input(session)
+        _code_input(session, step, sent_from)
     else:
-        _text_input(session)
-    _controls(session)
+        _text_input(session, sent_from)
+    _controls(session, step)
+    if session.step != step:  # another run acted while this one drew the page: draw it again
+        st.rerun()

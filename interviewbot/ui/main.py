@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from functools import wraps
+from pathlib import Path
 
 import streamlit as st
 
-from interviewbot.ui import interview_page, review_page, sets_page, settings_page, widgets
+from interviewbot.ui import interview_page, jobs, review_page, sets_page, settings_page, widgets
 from interviewbot.ui.state import show_error
+
+ICON = Path(__file__).parent / "assets" / "icon.png"
 
 
 def _guarded(render):
@@ -25,7 +28,8 @@ def _guarded(render):
 
 def run() -> None:
     """Render the app."""
-    st.set_page_config(page_title="interviewbot", page_icon=":material/record_voice_over:", layout="wide")
+    # A file of ours, not a `:material/...:` icon: those are fetched from a fonts CDN.
+    st.set_page_config(page_title="interviewbot", page_icon=str(ICON), layout="wide")
     pages = {
         "interview": st.Page(
             _guarded(interview_page.render),
@@ -48,4 +52,7 @@ def run() -> None:
         ),
     }
     widgets.PAGES.update(pages)
+    with st.sidebar:  # background jobs (indexing an upload): progress and outcome on every page
+        jobs.report_finished()
+        jobs.show_progress()
     st.navigation(list(pages.values())).run()

@@ -6,28 +6,24 @@ from datetime import UTC, datetime, time
 
 import streamlit as st
 
-from interviewbot.interview import DUE_SCORE
-from interviewbot.questions import TRACKS
+from interviewbot.exports import export_session
+from interviewbot.practice import DUE_SCORE, is_due, question_stats, rank_topics, topic_stats
 from interviewbot.ui import widgets
 from interviewbot.ui.state import escape_markdown, services, show_error
+from interviewbot.vocabulary import TRACK_LABELS, TRACKS
 
 FORMATS = {
     "md": ("Markdown", "text/markdown"),
     "json": ("JSON", "application/json"),
     "html": ("HTML", "text/html"),
 }
-TRACK_LABELS = {
-    "all": "All tracks",
-    "ml_theory": "ML theory",
-    "coding": "Coding",
-    "system_design": "System design",
-    "behavioral": "Behavioral",
-}
 
 
 def _filters() -> dict:
     cols = st.columns(3)
-    track = cols[0].selectbox("Track", ["all", *TRACKS], format_func=TRACK_LABELS.get, key="rv_track")
+    track = cols[0].selectbox(
+        "Track", ["all", *TRACKS], format_func=lambda t: TRACK_LABELS.get(t, "All tracks"), key="rv_track"
+    )
     since = cols[1].date_input("Since", value=None, key="rv_since")
     min_score = cols[2].slider("Minimum average score", 0.0, 10.0, 0.0, 0.5, key="rv_min")
     since_dt = datetime.combine(since, time.min, tzinfo=UTC) if since else None
@@ -54,7 +50,7 @@ def _session_table(store, filters) -> str | None:
             "status": r["status"],
             "tracks": ", ".join(r["tracks"]),
             "graded": r["n_graded"],
-            "avg score": None if r["avg_score"] is None else round(r["avg_score"], 1),
+            "avg score": "not graded" if r["avg_score"] is None else f"{r['avg_score']:.1f}",
         }
         for r in rows
     ]
@@ -74,7 +70,7 @@ def _transcript(store, session_id: str) -> None:
     for col, (fmt, (label, mime)) in zip(cols, FORMATS.items()):
         col.download_button(
             f"Download {label}",
-            store.export(session_id, fmt),
+            export_session(data, fmt),
             file_name=f"interview-{session_id[:8]}.{fmt}",
             mime=mime,
             key=f"dl_{fmt}",
@@ -84,9 +80,7 @@ def _transcript(store, session_id: str) -> None:
         )
     if data["status"] == "active":
         st.caption("This interview is still open: continue it on the Interview page.")
-    for msg in data["messages"]:
-        with st.chat_message("user" if msg["role"] == "candidate" else "assistant"):
-            widgets.render_message(msg)
+    widgets.render_transcript(data)
 
 
 def _score_chart(points: list[dict]) -> None:
@@ -109,7 +103,8 @@ def _score_chart(points: list[dict]) -> None:
                     "field": "graded",
                     "type": "temporal",
                     "title": None,
-                    "axis": {"format": "%d %b %H:%M", "labelAngle": -30, "tickCount": 6},
+                    # Vega picks a tick format per zoom level, so close ticks never repeat a label
+                    "axis": {"labelAngle": -30, "labelOverlap": True},
                 },
                 "y": {"field": "score", "type": "quantitative", "scale": {"domain": [0, 10]}},
                 "color": {"field": "track", "type": "nominal"},
@@ -119,74 +114,103 @@ def _score_chart(points: list[dict]) -> None:
     )
 
 
-def _topic_chart(topics: dict) -> None:
+def _topic_chart(topics: dict) -> list[str]:
+    """Mean score per topic, weakest first; returns the weakest topics."""
     if not topics:
-        return
+        return []
     ranked = sorted(topics.items(), key=lambda kv: kv[1]["mean_score"])
     st.markdown("**Per-topic mean score** (weakest first)")
-    st.bar_chart(
-        {"topic": [t for t, _ in ranked], "mean score": [s["mean_score"] for _, s in ranked]},
-        x="topic",
-        y="mean score",
-        horizontal=True,
-        sort=False,
+    rows = [{"topic": t, "mean score": s["mean_score"], "answers": s["n"]} for t, s in ranked]
+    st.vega_lite_chart(
+        rows,
+        {
+            "mark": {"type": "bar", "tooltip": True},
+            "encoding": {
+                "y": {"field": "topic", "type": "nominal", "sort": None, "axis": {"labelLimit": 400}},
+                "x": {"field": "mean score", "type": "quantitative", "scale": {"domain": [0, 10]}},
+            },
+        },
+        width="stretch",
     )
-    weak = [t for t, s in ranked if s["mean_score"] < DUE_SCORE][:5]
-    strong = [t for t, s in reversed(ranked) if s["mean_score"] >= DUE_SCORE][:5]
+    strong, weak = rank_topics({t: s["mean_score"] for t, s in ranked}, limit=5)
     st.markdown(
         f"**Strengths:** {escape_markdown(', '.join(strong)) or '-'}  \n"
         f"**Weaknesses:** {escape_markdown(', '.join(weak)) or '-'}"
     )
+    return weak
 
 
-def _due_list(store, points: list[dict]) -> None:
-    due = [
-        (qid, s)
-        for qid, s in store.question_stats(points).items()
-        if s.get("last_score") is not None and s["last_score"] < DUE_SCORE
-    ]
+def _due_list(svc, points: list[dict]) -> list[str]:
+    """The questions due for another try, by their prompt; returns their ids."""
+    stats = question_stats(points)
+    due = sorted(
+        ((qid, s) for qid, s in stats.items() if is_due(s.get("last_score"))),
+        key=lambda x: x[1]["last_score"],
+    )
     st.markdown(
         f"**Due for another try** ({len(due)}): questions last scored below {DUE_SCORE:g}; "
         "they come back first in your next interview."
     )
+    known = {q.id: q for q in svc.bank.questions()}
+    due = [(known[qid], s) for qid, s in due if qid in known]  # a removed set's questions drop out
     if due:
         st.dataframe(
             [
                 {
-                    "question": q,
+                    "question": q.prompt if len(q.prompt) <= 120 else q.prompt[:117] + "...",
+                    "track": TRACK_LABELS[q.track],
                     "last score": s["last_score"],
                     "attempts": s["attempts"],
-                    "mean score": s["mean_score"],
                 }
-                for q, s in sorted(due, key=lambda x: x[1]["last_score"])
+                for q, s in due
             ],
             hide_index=True,
             width="stretch",
         )
+    return [q.id for q, _ in due]
 
 
-def _progress(store) -> None:
+def _practice_buttons(svc, weak: list[str], due: list[str]) -> None:
+    """One-click starts: the weakest topics, or the questions due."""
+    left, right = st.columns(2)
+    if weak and left.button("Practise my weak topics", key="btn_weak", icon=":material/fitness_center:"):
+        tracks = sorted({q.track for q in svc.bank.questions(topics=weak)}) or ["ml_theory"]
+        _start_interview({"tracks": tracks, "topics": weak, "num_questions": min(5, 2 * len(weak))})
+    if due and right.button("Practise the questions due", key="btn_due", icon=":material/event_repeat:"):
+        tracks = sorted({svc.bank.get(qid).track for qid in due})
+        _start_interview({"tracks": tracks, "question_ids": due[:10], "num_questions": len(due[:10])})
+
+
+def _start_interview(config: dict) -> None:
+    st.session_state.pop("interview", None)
+    st.query_params.clear()
+    st.session_state["start_interview"] = config
+    st.switch_page(widgets.PAGES["interview"])
+
+
+def _progress(svc) -> None:
     st.subheader("Progress")
-    points = store.progress()
+    points = svc.store.progress()
     if not points:
         st.caption("Charts appear after your first graded answer.")
         return
     _score_chart(points)
-    _topic_chart(store.topic_stats(points))
-    _due_list(store, points)
+    weak = _topic_chart(topic_stats(points))
+    due = _due_list(svc, points)
+    _practice_buttons(svc, weak, due)
 
 
 def render() -> None:
     """The Review page."""
     st.title("Review")
     try:
-        store = services().store
+        svc = services()
         tab_sessions, tab_progress = st.tabs(["Sessions", "Progress"])
         with tab_sessions:
-            picked = _session_table(store, _filters())
+            picked = _session_table(svc.store, _filters())
             if picked:
-                _transcript(store, picked)
+                _transcript(svc.store, picked)
         with tab_progress:
-            _progress(store)
+            _progress(svc)
     except Exception as exc:
         show_error(exc)

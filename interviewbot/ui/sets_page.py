@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
 import streamlit as st
 
-from interviewbot.bank import QuestionBank
+from interviewbot.corpus import MAX_GUIDE_BYTES
 from interviewbot.errors import ValidationError
-from interviewbot.questions import load_question_set
+from interviewbot.questions import MAX_FILE_BYTES, QuestionBank
+from interviewbot.ui import jobs
 from interviewbot.ui.state import escape_markdown, flash, services, show_error, show_flash
 
-SET_TYPES = ["yaml", "yml", "json", "csv", "md"]
+SET_TYPES = ["yaml", "yml", "json", "jsonl", "csv", "md"]
 GUIDE_TYPES = ["md", "txt", "pdf"]
+SET_LIMIT_MB = MAX_FILE_BYTES // 2**20  # the uploaders refuse what the validators would
+GUIDE_LIMIT_MB = MAX_GUIDE_BYTES // 2**20
 
 
 def _with_upload(uploaded, fn):
@@ -64,10 +68,13 @@ def _browse(bank: QuestionBank) -> None:
             )
 
 
-def _check_upload(bank: QuestionBank, path: Path):
-    """Validate without storing anything: parse the file, then check name and ids are free."""
-    qset = load_question_set(path)
-    bank.check_addable(qset, path.name)
+def _preview(bank: QuestionBank, uploaded):
+    """The upload parsed and checked once (kept for the Add button); nothing is stored."""
+    kept = st.session_state.get("_set_preview")
+    if kept and kept[0] == uploaded.file_id:
+        return kept[1]
+    qset = _with_upload(uploaded, bank.preview_upload)
+    st.session_state["_set_preview"] = (uploaded.file_id, qset)
     return qset
 
 
@@ -78,11 +85,13 @@ def _upload_set(svc) -> None:
         "Markdown (a ## heading per question, or a plain list of questions). "
         "A file with any problem is rejected whole: nothing is stored."
     )
-    uploaded = st.file_uploader("Question set file", type=SET_TYPES, key=_uploader_key("set_upload"))
+    uploaded = st.file_uploader(
+        "Question set file", type=SET_TYPES, key=_uploader_key("set_upload"), max_upload_size=SET_LIMIT_MB
+    )
     if uploaded is None:
         return
     try:
-        qset = _with_upload(uploaded, lambda p: _check_upload(svc.bank, p))
+        qset = _preview(svc.bank, uploaded)
     except Exception as exc:
         return _show_validation(exc)
     tracks = sorted({q.track for q in qset.questions})
@@ -91,13 +100,19 @@ def _upload_set(svc) -> None:
         f"({', '.join(tracks)})."
     )
     if st.button("Add set", key="btn_add_set", type="primary", icon=":material/add:"):
-        try:
-            added = _with_upload(uploaded, lambda p: svc.bank.add_set(p, index=svc.index))
-        except Exception as exc:
-            return _show_validation(exc)
-        flash(f"Added {added.name!r}: {len(added.questions)} question(s), indexed.")
+        jobs.start(f"Adding set {qset.name!r}", lambda progress: _add_set(svc, qset, progress))
         _reset_uploader("set_upload")
         st.rerun()
+
+
+def _add_set(svc, qset, progress) -> str:
+    added = svc.bank.add_set(qset, index=svc.index, progress=progress)
+    return f"Added {added.name!r}: {len(added.questions)} question(s), indexed."
+
+
+def _add_guide(svc, path: Path, progress) -> str:
+    n = svc.index.add_guide(path, progress)
+    return f"Added guide {path.name}: {n} chunk(s) indexed."
 
 
 def _remove_set(svc) -> None:
@@ -118,16 +133,22 @@ def _remove_set(svc) -> None:
 def _guides(svc) -> None:
     st.subheader("Guides")
     st.caption("Markdown, text or PDF. It is chunked by heading, embedded and cited in feedback.")
-    uploaded = st.file_uploader("Guide file", type=GUIDE_TYPES, key=_uploader_key("guide_upload"))
+    uploaded = st.file_uploader(
+        "Guide file", type=GUIDE_TYPES, key=_uploader_key("guide_upload"), max_upload_size=GUIDE_LIMIT_MB
+    )
     if uploaded is not None and st.button(
         "Add guide", key="btn_add_guide", type="primary", icon=":material/add:"
     ):
-        try:
-            with st.spinner("Chunking and indexing..."):
-                n = _with_upload(uploaded, svc.index.add_guide)
-        except Exception as exc:
-            return _show_validation(exc)
-        flash(f"Added guide {escape_markdown(uploaded.name)}: {n} chunk(s) indexed.")
+        folder = Path(tempfile.mkdtemp(prefix="interviewbot-guide-"))  # the job's own copy of the upload
+        path = folder / Path(uploaded.name).name
+        path.write_bytes(uploaded.getvalue())
+        jobs.start(
+            f"Adding guide {path.name!r}",
+            lambda progress: (
+                f"Added guide {path.name}: {svc.index.add_guide(path, progress)} chunk(s) indexed."
+            ),
+            cleanup=lambda: shutil.rmtree(folder, ignore_errors=True),
+        )
         _reset_uploader("guide_upload")
         st.rerun()
     mine = svc.index.user_guides()
@@ -148,6 +169,7 @@ def render() -> None:
     """The Question sets page."""
     st.title("Question sets and guides")
     show_flash()
+    jobs.report_finished()  # (the app's sidebar reports first when the page runs inside it)
     try:
         svc = services()
         _browse(svc.bank)

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from interviewbot.config import BACKENDS, STRUCTURED_METHODS, load_settings
+from interviewbot.config import (
+    BACKEND_LABELS,
+    BACKENDS,
+    LLM_TIMEOUT_HELP,
+    LLM_TIMEOUT_RANGE,
+    RETRIEVAL_K_RANGE,
+    STRUCTURED_METHODS,
+    load_settings,
+)
 from interviewbot.index import GUIDES, QUESTIONS
+from interviewbot.llm_support import list_models
 from interviewbot.ui.state import apply_overrides, browser_settings, escape_markdown, services, show_error
 
 HELP = {
@@ -26,6 +35,7 @@ def _backend_form() -> None:
             BACKENDS,
             index=BACKENDS.index(current.backend),
             key="set_backend",
+            format_func=BACKEND_LABELS.get,
             help=" ".join(HELP.values()),
         )
         model = st.text_input("Model", value=current.model, key="set_model")
@@ -54,32 +64,59 @@ def _backend_form() -> None:
             index=STRUCTURED_METHODS.index(current.structured_method),
             key="set_method",
         )
+        timeout = st.number_input(
+            "Time budget per LLM grade or reply (seconds)",
+            *LLM_TIMEOUT_RANGE,
+            value=float(current.llm_timeout_s),
+            step=10.0,
+            key="set_timeout",
+            help=LLM_TIMEOUT_HELP,
+        )
         k = st.slider(
-            "Retrieval depth (guide chunks per query)", 1, 10, min(current.retrieval_k, 10), key="set_k"
+            "Retrieval depth (guide chunks per query)", *RETRIEVAL_K_RANGE, current.retrieval_k, key="set_k"
         )
         saved = st.form_submit_button("Apply", type="primary")
     if saved:
-        _apply(backend, model, base_url, key, method, k, current)
-    st.caption(HELP[browser_settings().backend])
+        _apply(backend, model, base_url, key, method, k, timeout, current)
+    st.caption(HELP[browser_settings().backend] + " " + LLM_TIMEOUT_HELP)
 
 
-def _apply(backend, model, base_url, key, method, k, current) -> None:
+def _apply(backend, model, base_url, key, method, k, timeout, current) -> None:
     overrides = {
         "backend": backend,
         "model": model.strip() or current.model,
         "base_url": base_url.strip(),
         "structured_method": method,
         "retrieval_k": k,
+        "llm_timeout_s": float(timeout),
     }
     kept_key = (st.session_state.get("llm_overrides") or {}).get("api_key")
     if key or kept_key:
         overrides["api_key"] = key or kept_key
+    if backend != "offline" and overrides["base_url"] and not _server_ok(overrides):
+        return  # an unreachable or foreign server is not applied
     try:
         apply_overrides(overrides)
     except Exception as exc:
         return show_error(exc)
-    what = "offline grading" if backend == "offline" else f"{backend} ({overrides['model']})"
+    what = "offline grading" if backend == "offline" else f"{BACKEND_LABELS[backend]} ({overrides['model']})"
     st.success(f"Applied for this browser session: {escape_markdown(what)}, retrieval depth {k}.")
+
+
+def _server_ok(overrides: dict) -> bool:
+    """Ask the server which models it serves (`/models`) and say what was found."""
+    try:
+        models = list_models(overrides["base_url"], overrides.get("api_key", ""))
+    except Exception as exc:
+        show_error(exc)
+        return False
+    served = ", ".join(models[:8]) + (" ..." if len(models) > 8 else "")
+    st.info(escape_markdown(f"{overrides['base_url']} serves {len(models)} model(s): {served or 'none'}."))
+    if models and overrides["model"] not in models:
+        st.warning(
+            escape_markdown(f"It does not list {overrides['model']!r}: set the model to one it serves.")
+        )
+    return True
 
 
 def _index_status() -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import streamlit as st
 
 from interviewbot.config import load_settings
 from interviewbot.errors import InterviewbotError
 
 # Settings a browser session may override; they never leave st.session_state (no disk, no logs).
-OVERRIDE_FIELDS = ("backend", "model", "base_url", "api_key", "structured_method", "retrieval_k")
+OVERRIDE_FIELDS = (
+    "backend",
+    "model",
+    "base_url",
+    "api_key",
+    "structured_method",
+    "retrieval_k",
+    "llm_timeout_s",
+)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -20,7 +26,7 @@ def _shared_services(home: str, database_url: str, chroma_url: str, knowledge_di
     Keyed by where the data lives, so a process serving another INTERVIEWBOT_HOME (tests do)
     never reuses a store or index opened for a different one.
     """
-    from interviewbot.interview import Services
+    from interviewbot.services import Services
 
     return Services.build(load_settings().with_overrides(backend="offline"))
 
@@ -40,7 +46,7 @@ def ensure_index(services) -> None:
         def progress(done: int, total: int, stage: str) -> None:
             bar.progress(min(1.0, done / max(total, 1)), text=f"Embedding {stage}: {done}/{total}")
 
-        report = services.index.ingest(progress=progress)
+        report = services.ingest(progress=progress)
         bar.empty()
         st.toast(
             f"Knowledge index built: {report.embedded} items in {report.seconds:.0f} s.",
@@ -55,17 +61,6 @@ def browser_settings():
     return load_settings().with_overrides(**overrides) if overrides else load_settings()
 
 
-def _session_services(shared, settings):
-    """The shared services with this browser session's backend and retrieval depth plugged in."""
-    from interviewbot.grading.offline import OfflineGrader
-
-    mine = dataclasses.replace(shared, settings=settings)
-    if settings.retrieval_k != shared.settings.retrieval_k:
-        mine.grader = OfflineGrader(None, shared.index, k=settings.retrieval_k)
-    mine.use_backend(settings)
-    return mine
-
-
 def services():
     """Shared services, adapted to this browser session's settings (cached per session)."""
     shared = _base_services()
@@ -75,7 +70,7 @@ def services():
         return shared
     cached = st.session_state.get("_services")
     if cached is None or cached[0] is not shared or cached[1] != settings:
-        cached = (shared, settings, _session_services(shared, settings))
+        cached = (shared, settings, shared.with_settings(settings))
         st.session_state["_services"] = cached
     return cached[2]
 
@@ -127,4 +122,7 @@ _MD_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$:=")
 def escape_markdown(text: str) -> str:
     """Show user text literally: no Markdown, links, images, HTML, LaTeX or icon codes get interpreted."""
     escaped = "".join("\\" + ch if ch in _MD_SPECIALS else ch for ch in text)
+    # The frontend expands `:name:` shortcodes and links bare URLs even when ':' is escaped; a
+    # zero-width space after each colon breaks both patterns without changing what is shown.
+    escaped = escaped.replace(":", ":\u200b")
     return escaped.replace("\n", "  \n")  # keep the writer's line breaks
