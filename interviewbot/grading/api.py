@@ -84,7 +84,13 @@ class _RecordingGrader:
 
 
 def evaluate_file(
-    settings, csv_file: str, *, by: str | None = None, baselines: bool = True, offline: bool = False, progress=None
+    settings,
+    csv_file: str,
+    *,
+    by: str | None = None,
+    baselines: bool = True,
+    offline: bool = False,
+    progress=None,
 ) -> dict:
     """Agreement of the configured grader (and the baselines) with the human scores in a CSV of any size."""
     check_graded_csv(csv_file)  # every bad row reported before any grading starts
