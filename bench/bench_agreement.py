@@ -129,9 +129,9 @@ def pairs_and_bad_answers(grader, baselines) -> None:
     """Strong > weak on every pair, for the grader and each baseline; the bad-answer cases' worst score."""
     import yaml
 
-    from interviewbot.bank import QuestionBank
     from interviewbot.config import load_settings
     from interviewbot.grading.evaluation import GradedRow
+    from interviewbot.questions import QuestionBank
 
     bank = QuestionBank(load_settings())
     pairs = yaml.safe_load((ROOT / "tests/data/answer_pairs.yaml").read_text())

@@ -298,12 +298,14 @@ class InterviewSession(CodingRound):
     def grade_current(self):
         """Grade the turn in flight (offline, then the LLM grader when one is configured)."""
         turn = self.turn
+        question, text, follow_ups = turn.graded_parts()  # each answer against what it was asked
         return self.services.grader.grade_turn(
-            turn.question,
-            turn.graded_text(),
+            question,
+            text,
             hints_used=turn.hints_used,
             verdict=turn.verdict,
             submissions=turn.submissions,
+            follow_ups=follow_ups,
         )
 
     def _grade_and_next(self) -> list[Message]:

@@ -10,8 +10,9 @@ import re
 
 from interviewbot.questions import KeyPoint, Question
 
-COMPLEXITY_PROMPT = (
-    "What are the time and space complexity of your solution, why, and which edge cases does it handle?"
+COMPLEXITY_PROMPT = (  # asked after a coding question is judged (the engine asks this one)
+    "Walk me through your approach: what are its time and space complexity, which edge cases "
+    "did you handle, and could it be done better?"
 )
 _BIG_O = re.compile(r"O\((?:[^()]|\([^()]*\))*\)")
 _SPACE_WORDS = re.compile(r"\b(space|memory)\b", re.I)
@@ -31,22 +32,23 @@ def follow_up_question(
 ) -> Question:
     """A follow-up as a question of its own: graded on its key points, else on the missed points it probes."""
     points = [p for p in (key_points or missed or []) if p.strip()] or [kp.text for kp in question.key_points]
+    phases = {kp.text: kp for kp in question.key_points}  # a main rubric point keeps its STAR phase
     return question.model_copy(
         update={
             "id": f"{question.id}-follow-up",
             "prompt": prompt,
-            "key_points": [_point(p) for p in points],
+            "key_points": [phases.get(p) or _point(p) for p in points],
             "reference_answer": "",  # the expected length is the rubric's, not the main answer's
         }
     )
 
 
-def complexity_question(question: Question) -> Question:
-    """A coding question's complexity discussion as a question with its own rubric."""
+def complexity_question(question: Question, prompt: str = COMPLEXITY_PROMPT) -> Question:
+    """A coding question's complexity discussion (asked with `prompt`) as a question with its own rubric."""
     return question.model_copy(
         update={
             "id": f"{question.id}-complexity",
-            "prompt": COMPLEXITY_PROMPT,
+            "prompt": prompt,
             "key_points": complexity_rubric(question),
             "reference_answer": "",
         }
@@ -65,7 +67,7 @@ def complexity_rubric(question: Question) -> list[KeyPoint]:
         or f"time complexity is {shape.time()}"
         + (f" because of {shape.dominant()}" if shape.dominant() else "")
     ]
-    if space != time:
+    if not space or space != time:  # one statement may give both bounds
         points.append(
             space
             or f"extra space is {shape.space()}" + (f" for {shape.storage()}" if shape.storage() else "")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -19,6 +18,7 @@ from interviewbot.grading.alignment import (
 from interviewbot.grading.citations import Librarian, best_quote  # noqa: F401 (best_quote: llm.py)
 from interviewbot.grading.feedback import Feedback, KeyPointResult
 from interviewbot.grading.policy import apply_cap, combined_cap, hint_cap, verdict_cap
+from interviewbot.grading.star import PHASE_CUES, star_phase
 from interviewbot.grading.text import (
     content_terms,
     copies_question,
@@ -28,6 +28,7 @@ from interviewbot.grading.text import (
     tokens,
     words,
 )
+from interviewbot.grading.written import write_text
 from interviewbot.questions import KeyPoint, Question
 
 # Constants fitted on the training splits of three public answer-grading sets (see bench_agreement.py);
@@ -75,47 +76,6 @@ def _semantic(sim: float) -> float:
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.clip(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12, None)
-
-
-# Behavioral answers are stories: a rubric point is phrased abstractly ("quantifies the result"),
-# so a sentence that does the phase's job (cue words) also counts as evidence for its key points.
-PHASE_CUES = {
-    "situation": re.compile(
-        r"\b(when i|at my (last|previous|current)|we were|our team|the team|the company|"
-        r"last (year|quarter)|in (my|our) (last|previous)|i was working|i joined)\b",
-        re.I,
-    ),
-    "task": re.compile(
-        r"\b(my (task|goal|job|role|responsibility)|i was (asked|responsible|tasked|expected)|"
-        r"i needed to|i had to|we needed to|the goal|my aim)\b",
-        re.I,
-    ),
-    "action": re.compile(
-        r"\bi (built|wrote|proposed|decided|led|met|set up|created|analy[sz]ed|talked|asked|"
-        r"investigated|added|changed|ran|designed|organi[sz]ed|scheduled|explained|pushed|rolled|"
-        r"started|reached out|prototyped|measured|documented|owned|escalated|negotiated)\b",
-        re.I,
-    ),
-    "result": re.compile(
-        r"\b(as a result|resulted|in the end|reduced|increased|improved|saved|cut|grew|launched|"
-        r"shipped|i learned|i learnt|lesson|\d+(\.\d+)?\s*(%|percent|x\b))",
-        re.I,
-    ),
-}
-
-
-_KEY_POINT_PHASE = (
-    ("result", re.compile(r"\b(result|outcome|impact|learn|lesson|quantif|metric|measur|reflect)", re.I)),
-    ("situation", re.compile(r"\b(situation|context|stakes|background|setting)", re.I)),
-    ("task", re.compile(r"\b(goal|task|responsib|ownership|role|objective)", re.I)),
-)
-
-
-def star_phase(key_point: KeyPoint) -> str:
-    """The STAR phase of a behavioral key point: its own tag, else guessed from its wording."""
-    if key_point.phase in PHASE_CUES:
-        return key_point.phase
-    return next((phase for phase, pattern in _KEY_POINT_PHASE if pattern.search(key_point.text)), "action")
 
 
 @dataclass
@@ -184,13 +144,18 @@ class RubricScorer:
         results, strengths = [], []
         for kp in key_points:
             strength, best = self._strength(question, kp, view, qstems)
-            status = "covered" if strength >= COVERED else "partly" if strength >= PARTLY else "missed"
+            status = self.status(strength)
             evidence = view.sentences[best] if status != "missed" and best >= 0 else ""
             results.append(
                 KeyPointResult(text=kp.text, phase=kp.phase, status=status, evidence=evidence[:400])
             )
             strengths.append(strength)
         return results, strengths, signals
+
+    @staticmethod
+    def status(strength: float) -> str:
+        """covered / partly / missed for a key point this strong."""
+        return "covered" if strength >= COVERED else "partly" if strength >= PARTLY else "missed"
 
     def _relevance(self, question: Question, view: AnswerView) -> float:
         if not view.sentences:
@@ -274,8 +239,10 @@ class RubricScorer:
 
 
 def _context(question: Question) -> str:
-    """What an on-topic answer is about: the question and its reference answer."""
-    return question.prompt + "\n" + (question.reference_answer or "")
+    """What an on-topic answer is about: the question and its reference answer, else its rubric (a
+    derived question: a follow-up or the complexity talk)."""
+    about = question.reference_answer or " ".join(kp.text for kp in question.key_points)
+    return question.prompt + "\n" + about
 
 
 def rubric(question: Question) -> list[KeyPoint]:
@@ -322,9 +289,16 @@ class OfflineGrader:
         self.k = k
         self.librarian = Librarian(index, self.scorer) if index is not None else None
 
-    def grade(self, question: Question, answer: str, *, hints_used: int = 0, verdict=None) -> GradeResult:
-        """Grade a text answer (for coding: the discussion, combined with the judge's verdict)."""
+    def grade(
+        self, question: Question, answer: str, *, hints_used: int = 0, verdict=None, follow_ups=()
+    ) -> GradeResult:
+        """Grade a text answer (for coding: the discussion, combined with the judge's verdict).
+
+        `follow_ups`: (derived question, answer) pairs (grading/derived.py), each graded against its
+        own key points; a main rubric point a follow-up answer makes counts as made."""
         results, strengths, signals = self.scorer.assess(question, answer)
+        for asked, reply in follow_ups:
+            results, strengths, signals = self._fold(question, (results, strengths, signals), asked, reply)
         score, dims, cap = self.scorer.score(strengths, signals, hints_used)
         if verdict is not None:
             score, dims = _combine_with_verdict(score, dims, verdict, bool((answer or "").strip()), cap)
@@ -333,8 +307,27 @@ class OfflineGrader:
         fb = Feedback(
             score=score, dimensions=dims, key_points=results, citations=cites, score_cap=cap, grader=self.name
         )
-        _write_text(fb, question, results, signals, verdict)
+        write_text(fb, question, results, signals.notes, verdict)
         return GradeResult(fb, retrieved)
+
+    def _fold(self, question: Question, graded: tuple, asked: Question, reply: str) -> tuple:
+        """The main grade with a follow-up answer's evidence: a point takes its stronger showing."""
+        results, strengths, signals = list(graded[0]), list(graded[1]), graded[2]
+        own_results, own_strengths, own = self.scorer.assess(asked, reply)
+        # the follow-up answer's own penalties (copied prompt, keyword list...) discount its evidence
+        discount = own.quality / own.length_factor if own.length_factor else 0.0
+        by_text = {r.text: (r, s * discount) for r, s in zip(own_results, own_strengths, strict=True)}
+        for i, r in enumerate(results):
+            found, strength = by_text.get(r.text, (None, 0.0))
+            if found is not None and strength > strengths[i]:
+                strengths[i] = strength
+                status = self.scorer.status(strength)
+                results[i] = found.model_copy(update={"phase": r.phase, "status": status})
+        words = signals.words + own.words
+        notes = signals.notes + [f"Follow-up: {note}" for note in own.notes]
+        expected = EXPECTED_SHARE * expected_words(question)
+        signals = replace(signals, words=words, length_factor=length_factor(words, expected), notes=notes)
+        return results, strengths, signals
 
     def _retrieve(self, question: Question, missed: list[KeyPointResult]):
         if self.librarian is None:
@@ -351,39 +344,3 @@ def _combine_with_verdict(score, dims, verdict, discussed: bool, cap):
     }
     combined = 0.7 * correctness + (0.3 * score if discussed else 0.0)
     return round(apply_cap(combined, combined_cap(verdict_cap(verdict), cap)), 1), dims
-
-
-def _clip(text: str, chars: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= chars else text[: chars - 3].rsplit(" ", 1)[0] + "..."
-
-
-def _write_text(fb: Feedback, question: Question, results, signals: Signals, verdict) -> None:
-    counts = fb.coverage_counts()
-    parts = []
-    if verdict is not None:
-        parts.append(f"Judge: {verdict.verdict.replace('_', ' ')} ({verdict.passed}/{verdict.total} tests).")
-    if results:
-        parts.append(
-            f"You covered {counts['covered']} of {len(results)} key points"
-            f" ({counts['partly']} partly, {counts['missed']} missed)."
-        )
-    elif question.needs_rubric:
-        parts.append("This question has no rubric, so only relevance and depth were graded.")
-    parts.extend(signals.notes)
-    fb.summary = " ".join(parts)
-    fb.strengths = [f'"{_clip(r.evidence)}" ({r.text})' for r in results if r.status == "covered"][:4]
-    fb.improvements = [
-        f"{'Expand' if r.status == 'partly' else 'Cover'}: {r.text}" for r in results if r.status != "covered"
-    ][:5]
-    if fb.citations:
-        c = fb.citations[0]
-        fb.next_step = f'Read "{c.heading.rsplit(" > ", 1)[-1]}" in {c.source}, then try a similar question.'
-    elif fb.score >= 7.5:
-        fb.next_step = (
-            "Strong answer: try a harder question on "
-            + (question.topics[0] if question.topics else "this topic")
-            + "."
-        )
-    else:
-        fb.next_step = "Compare your answer with the key points above and try again."
