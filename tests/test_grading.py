@@ -21,9 +21,18 @@ BANK = QuestionBank(load_settings())
 PAIRS = yaml.safe_load((ROOT / "tests/data/answer_pairs.yaml").read_text())
 
 
-@pytest.fixture
-def grader(indexed_home):
-    return OfflineGrader(get_embedder(), KnowledgeIndex(load_settings()), k=4)
+@pytest.fixture(scope="module")
+def grader(_built_index, tmp_path_factory):
+    """One grader over one read-only copy of the built index for the module: a Chroma client per
+    test would keep its files open until the run ends (the judge's select() fails past fd 1024)."""
+    import shutil
+
+    home = tmp_path_factory.mktemp("grading") / "ibhome"
+    shutil.copytree(_built_index, home)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("INTERVIEWBOT_HOME", str(home))
+        settings = load_settings()
+    return OfflineGrader(get_embedder(), KnowledgeIndex(settings), k=4)
 
 
 def _score(grader, qid: str, answer: str) -> float:
