@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,31 @@ def model_files() -> tuple[Path, Path]:
     return _model_file(), _tokenizer_file()
 
 
+@dataclass(frozen=True)
+class TokenStates:
+    """One text's sentence vector and its word pieces' contextual states (special tokens dropped)."""
+
+    vector: np.ndarray  # (384,) the sentence vector, identical to embed()'s
+    states: np.ndarray  # (pieces, 384) L2-normalised last-layer states
+    words: tuple[str, ...]  # for each piece, the lowercased word it belongs to
+    word_index: np.ndarray  # (pieces,) which word of the text each piece belongs to
+
+
+def _token_states(text: str, encoding, hidden: np.ndarray, vector: np.ndarray) -> TokenStates:
+    keep = [i for i, special in enumerate(encoding.special_tokens_mask) if not special]
+    states = hidden[keep].astype(np.float32)
+    states /= np.clip(np.linalg.norm(states, axis=1, keepdims=True), 1e-12, None)
+    index = [encoding.word_ids[i] for i in keep]
+    spans: dict[int, list[int]] = {}
+    for i, word in zip(keep, index):
+        start, end = encoding.offsets[i]
+        span = spans.setdefault(word, [start, end])
+        span[0], span[1] = min(span[0], start), max(span[1], end)
+    # Every piece of a word carries the whole word, so callers can test words, not fragments.
+    words = tuple(text[spans[w][0] : spans[w][1]].lower() for w in index)
+    return TokenStates(vector, states, words, np.asarray(index, dtype=np.int32))
+
+
 class Embedder:
     """Batched sentence embeddings: mean-pooled, L2-normalised float32 vectors."""
 
@@ -85,10 +111,22 @@ class Embedder:
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Embed texts in bounded batches; returns an (n, 384) float32 array in input order."""
+        return self._run(texts, progress, keep_tokens=False)[0]
+
+    def embed_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
+        """Sentence vectors plus each text's word-piece states, from the same model pass."""
+        return self._run(texts, None, keep_tokens=True)
+
+    def embed_one(self, text: str) -> np.ndarray:
+        """Embed a single text."""
+        return self.embed([text])[0]
+
+    def _run(self, texts, progress, keep_tokens: bool) -> tuple[np.ndarray, list[TokenStates]]:
         texts = [t if t.strip() else " " for t in texts]
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        states: list[TokenStates] = [None] * len(texts) if keep_tokens else []  # type: ignore[list-item]
         if not texts:
-            return out
+            return out, states
         with self._lock:
             encodings = self._tokenizer.encode_batch(texts)
         # Sorted by length, and cut into batches of at most `token_budget` padded tokens: padding
@@ -101,20 +139,20 @@ class Embedder:
                 or len(batch) >= self.batch_size
                 or (len(batch) + 1) * len(encodings[i].ids) > self.token_budget
             ):
-                out[batch] = self._embed_encoded([encodings[j] for j in batch])
+                pooled, hidden = self._embed_encoded([encodings[j] for j in batch])
+                out[batch] = pooled
+                if keep_tokens:
+                    for row, j in enumerate(batch):
+                        states[j] = _token_states(texts[j], encodings[j], hidden[row], pooled[row])
                 if progress:
                     progress(len(batch))
                 batch = []
             if i is not None:
                 batch.append(i)
         self.texts_embedded += len(texts)
-        return out
+        return out, states
 
-    def embed_one(self, text: str) -> np.ndarray:
-        """Embed a single text."""
-        return self.embed([text])[0]
-
-    def _embed_encoded(self, encodings) -> np.ndarray:
+    def _embed_encoded(self, encodings) -> tuple[np.ndarray, np.ndarray]:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
@@ -126,7 +164,7 @@ class Embedder:
         summed = (hidden * mask[:, :, None]).sum(axis=1)
         pooled = summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32), hidden
 
     def count_tokens(self, text: str) -> int:
         """Word-piece token count (no truncation), e.g. to size chunks."""

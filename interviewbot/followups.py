@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from interviewbot.grading.feedback import KeyPointResult
+from interviewbot.grading.star import star_phase
 from interviewbot.grading.text import STOPWORDS, content_terms, stem
 from interviewbot.questions import Question
 
@@ -21,11 +22,6 @@ STAR_PROBES = {
     "action": "Walk me through what you yourself did, step by step, and why you chose that.",
     "result": "How did it turn out, and how did you know? What would you do differently next time?",
 }
-_STAR_HINTS = (
-    ("result", re.compile(r"\b(result|outcome|impact|learn|lesson|quantif|metric|measur|reflect)", re.I)),
-    ("situation", re.compile(r"\b(situation|context|stakes|background|setting)", re.I)),
-    ("task", re.compile(r"\b(goal|task|responsib|ownership|role|objective)", re.I)),
-)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 
@@ -36,13 +32,6 @@ class Probe:
     prompt: str
     key_points: list[str] = field(default_factory=list)
     note: str = ""
-
-
-def star_phase(point: KeyPointResult) -> str:
-    """The STAR phase of a behavioral rubric point: its own tag, else guessed from its wording."""
-    if point.phase in STAR_PROBES:
-        return point.phase
-    return next((phase for phase, pattern in _STAR_HINTS if pattern.search(point.text)), "action")
 
 
 def progress_note(covered: int, total: int) -> str:

@@ -120,19 +120,9 @@ class InterviewSession(CodingRound):
         return len(self.asked) >= self.config.num_questions
 
     def _pick(self) -> Question | None:
-        bank, store, config = self.services.bank, self.services.store, self.config
-        chosen = [qid for qid in config.question_ids if qid not in self.asked]
-        if chosen:
-            return bank.get(chosen[0])
-        track = config.tracks[len(self.asked) % len(config.tracks)]
-        pool = [q for q in bank.questions(track, config.topics, sets=config.sets) if q.id not in self.asked]
-        wider = [q for q in bank.questions(track, sets=config.sets) if q.id not in self.asked]
-        wider = wider if config.topics else []
-        rows = store.progress()  # one read serves both statistics
         rng = random.Random(f"{self.config.seed}-{len(self.asked)}")
-        stats = practice.question_stats(rows), practice.topic_stats(rows)
-        key = practice.priority_key(*stats, self.difficulty, rng)
-        return practice.pick_question(pool, wider, key)
+        rows = self.services.store.progress()
+        return practice.next_question(self.services.bank, self.config, self.asked, rows, self.difficulty, rng)
 
     def _record_score(self, question: Question, score: float) -> None:
         self.scores.append((question, score))
@@ -171,16 +161,7 @@ class InterviewSession(CodingRound):
             text = f"{text}\n\n{first}"
             self.turn.follow_ups = [FollowUp(kind="design_stage", stage=0, prompt=first)]
             self._save_turn()
-        meta = {
-            "question_id": question.id,
-            "track": question.track,
-            "difficulty": question.difficulty,
-            "topics": question.topics,
-            "number": len(self.asked),
-            "of": self.config.num_questions,
-        }
-        if question.track == "coding":
-            meta["starter_code"] = question.starter_code or f"def {question.entry_point}(...):\n    pass\n"
+        meta = self.turn.question_meta(len(self.asked), self.config.num_questions)
         return [*notes, self._say("interviewer", "question", text, meta)]
 
     def _interviewer_fallback(self, what: str, instead: str) -> list[Message]:
@@ -298,12 +279,14 @@ class InterviewSession(CodingRound):
     def grade_current(self):
         """Grade the turn in flight (offline, then the LLM grader when one is configured)."""
         turn = self.turn
+        question, text, follow_ups = turn.graded_parts()  # each answer against what it was asked
         return self.services.grader.grade_turn(
-            turn.question,
-            turn.graded_text(),
+            question,
+            text,
             hints_used=turn.hints_used,
             verdict=turn.verdict,
             submissions=turn.submissions,
+            follow_ups=follow_ups,
         )
 
     def _grade_and_next(self) -> list[Message]:

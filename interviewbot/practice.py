@@ -147,3 +147,15 @@ def study_plan(topics: list[str], index) -> list[StudyItem]:
         for topic, h in zip(topics, hits)
         if h
     ]
+
+
+def next_question(bank, config, asked: list[str], rows: list[dict], difficulty: str, rng) -> Question | None:
+    """The next question: the ids asked for in order, else the best of the track due in turn."""
+    chosen = [qid for qid in config.question_ids if qid not in asked]
+    if chosen:
+        return bank.get(chosen[0])
+    track = config.tracks[len(asked) % len(config.tracks)]
+    pool = [q for q in bank.questions(track, config.topics, sets=config.sets) if q.id not in asked]
+    wider = [q for q in bank.questions(track, sets=config.sets) if q.id not in asked] if config.topics else []
+    key = priority_key(question_stats(rows), topic_stats(rows), difficulty, rng)  # one read, both stats
+    return pick_question(pool, wider, key)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 
 from interviewbot.errors import ValidationError
+from interviewbot.grading.derived import complexity_question, follow_up_question
 from interviewbot.judge.models import Verdict
 from interviewbot.questions import DIFFICULTIES, TRACKS, Question
 
@@ -83,6 +84,15 @@ class Turn:
     interviewer_calls: list[dict] = field(default_factory=list)  # LLM phrasing: latency, usage, fallbacks
     last_run: Verdict | None = None  # the latest dry run on the visible tests (kept in memory only)
 
+    def question_meta(self, number: int, of: int) -> dict:
+        """What the question's message carries besides its text (ids, track, position, starter code)."""
+        q = self.question
+        meta = {"question_id": q.id, "track": q.track, "difficulty": q.difficulty, "topics": q.topics}
+        meta |= {"number": number, "of": of}
+        if q.track == "coding":
+            meta["starter_code"] = q.starter_code or f"def {q.entry_point}(...):\n    pass\n"
+        return meta
+
     @property
     def pending_follow_up(self) -> FollowUp | None:
         return next((f for f in self.follow_ups if f.answer is None), None)
@@ -99,11 +109,23 @@ class Turn:
         """Something gradable was given: an answer, a follow-up answer or a judged submission."""
         return bool(self.answer or self.verdict or any(f.answer for f in self.follow_ups))
 
-    def graded_text(self) -> str:
-        """What is graded: the answer and follow-up answers (coding: the discussion only)."""
-        parts = [self.answer] if self.answer and self.question.track != "coding" else []
-        parts += [f.answer for f in self.follow_ups if f.answer]
-        return "\n\n".join(parts)
+    def graded_parts(self) -> tuple[Question, str, list[tuple[Question, str]]]:
+        """What is graded against what: (question, answer, follow-ups as (derived question, answer)).
+
+        Coding: the complexity discussion against the rubric derived from the reference solution.
+        Otherwise: the answer and the design rounds against the question's rubric, and each probe's
+        answer against the points it probes (grading/derived.py)."""
+        q = self.question
+        if q.track == "coding":
+            talk = next((f for f in self.follow_ups if f.kind == "complexity"), None)
+            return (complexity_question(q, talk.prompt), talk.answer or "", []) if talk else (q, "", [])
+        main = [self.answer] + [f.answer for f in self.follow_ups if f.kind == "design_stage"]
+        probes = [
+            (follow_up_question(q, f.prompt, f.key_points), f.answer)
+            for f in self.follow_ups
+            if f.kind == "follow_up" and f.answer
+        ]
+        return q, "\n\n".join(part for part in main if part), probes
 
     def stored_verdict(self) -> dict | None:
         """The verdict as stored (with the submission count beside it)."""

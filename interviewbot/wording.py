@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from interviewbot.grading.derived import COMPLEXITY_PROMPT  # noqa: F401 (asked by the coding round)
 from interviewbot.questions import DESIGN_PHASES
 
 # A system-design answer is taken in rounds of two phases each, in DESIGN_PHASES order.
@@ -15,10 +16,6 @@ DESIGN_ROUND_PROMPTS = (
     "serve predictions within the latency budget?",
     "Finally, monitoring and scaling: what would you monitor after launch, and how does the "
     "system scale and improve over time?",
-)
-COMPLEXITY_PROMPT = (
-    "Walk me through your approach: what are its time and space complexity, which edge cases "
-    "did you handle, and could it be done better?"
 )
 NO_MORE_QUESTIONS = "No more questions match your filters."
 NO_MORE_HINTS = "No more hints for this question."

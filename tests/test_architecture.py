@@ -91,6 +91,18 @@ def imports_of(module: str) -> list[tuple[str, int]]:
 GRAPH = {m: imports_of(m) for m in MODULES}
 
 
+MAX_MODULE_LINES = 349  # a module over this does more than one job: split it by job
+
+
+def test_every_module_is_small_enough_to_have_one_job():
+    long = {
+        m: n
+        for m, p in MODULES.items()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}, f"modules over {MAX_MODULE_LINES} lines: {long}"
+
+
 def test_every_module_is_in_a_layer_and_says_its_job():
     for module, path in MODULES.items():
         _layer(module)

@@ -6,6 +6,7 @@ the same outcome as they did live."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,13 @@ def backend_for(server, method: str = "auto"):
     return get_backend(settings)
 
 
+def offline_score_seen(exchanges: list[dict]) -> float:
+    """The offline score the model was told when this was recorded: the reply answers that prompt,
+    and the offline grader has changed since (grader v2), so the replay gives the model the same."""
+    text = json.dumps(exchanges[0]["request"]["messages"])
+    return float(re.search(r"scored it (\d+(?:\.\d+)?)/10", text).group(1))
+
+
 def replay(server, exchanges: list[dict]) -> None:
     for e in exchanges:
         server.enqueue(RecordedStream(e["stream"]) if "stream" in e else Recorded(e["status"], e["response"]))
@@ -83,6 +91,7 @@ def test_replayed_grade_has_the_live_outcome(fake_openai, path):
     retrieved = [SearchHit(c["id"], c["source"], c["heading"], c["text"], 0.5) for c in data["chunks"]]
     offline = OfflineGrader(get_embedder(), None).grade(question, data["answer"]).feedback
     grading = [e for e in data["exchanges"] if "ProbeAnswer" not in json.dumps(e["request"])[:4000]]
+    offline = offline.model_copy(update={"score": offline_score_seen(grading)})  # as when recorded
     replay(fake_openai, grading)
     backend = backend_for(fake_openai, method_of(grading[0]["request"]))
     feedback, meta = LLMGrader(backend).grade(question, data["answer"], retrieved, offline)

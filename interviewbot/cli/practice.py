@@ -109,27 +109,31 @@ def eval_group():
 
 @eval_group.command("grading")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--by", type=click.Choice(["split", "qid", "track"]), help="Also report each split, question or track."
+)
+@click.option("--no-baselines", is_flag=True, help="Skip the MiniLM-cosine and token-recall baselines.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--offline", is_flag=True, help="Use the offline rubric grader whatever backend is configured.")
 @handle_errors
-def eval_grading(file, as_json, offline):
-    """Agreement of the configured grader with human scores.
+def eval_grading(file, by, no_baselines, as_json, offline):
+    """Agreement of the configured grader with human scores, beside two baselines.
 
-    CSV columns: question, reference_answer, answer, human_score [, key_points].
+    CSV columns: question, reference_answer, answer, human_score (0-10) [, key_points, track, split, qid].
     """
-    from interviewbot.grading.api import evaluate_file
+    from interviewbot.grading.api import evaluate_file, report_lines
 
-    report = evaluate_file(load_settings(), file, offline=offline)
+    def progress(n: int) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"graded {n} answers ...", err=True)
+
+    report = evaluate_file(
+        load_settings(), file, by=by, baselines=not no_baselines, offline=offline, progress=progress
+    )
     if as_json:
         return emit_json(report)
-    click.echo(
-        f"n={report['n']}  pearson={report['pearson']}  spearman={report['spearman']}  "
-        f"rmse={report['rmse']} (after linear rescaling; raw {report['rmse_raw']})"
-    )
-    for track, r in report.get("per_track", {}).items():
-        click.echo(
-            f"  {track:<14} n={r['n']:<3} pearson={r['pearson']}  spearman={r['spearman']}  rmse={r['rmse']}"
-        )
+    for line in report_lines(report):
+        click.echo(line)
     _echo_graders(report)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from interviewbot.answers import clean_answer, read_text_file
 from interviewbot.errors import NotFoundError
-from interviewbot.grading.evaluation import evaluate_grader, load_graded_csv
+from interviewbot.grading.evaluation import Baselines, check_graded_csv, evaluate_grader, iter_graded_csv
 from interviewbot.grading.grader import GradedTurn, Grader
 from interviewbot.questions import QuestionBank, load_question_set
 
@@ -83,13 +83,50 @@ class _RecordingGrader:
         return outcome
 
 
-def evaluate_file(settings, csv_file: str, *, offline: bool = False) -> dict:
-    """Agreement of the configured grader with the human scores in a CSV, and which grader ran."""
-    rows = load_graded_csv(csv_file)
+def evaluate_file(
+    settings,
+    csv_file: str,
+    *,
+    by: str | None = None,
+    baselines: bool = True,
+    offline: bool = False,
+    progress=None,
+) -> dict:
+    """Agreement of the configured grader (and the baselines) with the human scores in a CSV of any size."""
+    check_graded_csv(csv_file)  # every bad row reported before any grading starts
     recorder = _RecordingGrader(build_grader(settings, offline=offline, with_index=False))
-    report = evaluate_grader(recorder, rows)
+    extra = Baselines(recorder.grader.offline.scorer.embedder) if baselines else None
+    report = evaluate_grader(recorder, iter_graded_csv(csv_file), by=by, baselines=extra, progress=progress)
     report["graders"] = recorder.graders
     report["fallbacks"] = recorder.fallbacks
     if recorder.grader.llm is None:
         report["offline_reason"] = recorder.grader.offline_reason
     return report
+
+
+def _figures(r: dict) -> str:
+    ci = r.get("pearson_ci95")
+    interval = f" [95% CI {ci[0]}, {ci[1]}]" if ci else ""
+    return f"pearson={r['pearson']}{interval}  spearman={r['spearman']}  rmse={r['rmse']}"
+
+
+def report_lines(report: dict) -> list[str]:
+    """The agreement report as text: the grader, the baselines beside it, then each group."""
+    lines = [
+        f"n={report['n']}  grader: {_figures(report)} (rmse after linear rescaling; raw {report['rmse_raw']})"
+    ]
+    for name, r in report.get("baselines", {}).items():
+        lines.append(f"  baseline {name:<13} {_figures(r)}")
+    sections = [] if report.get("by") == "track" else [("track", report.get("per_track", {}))]
+    sections.append((report.get("by"), report.get("groups", {})))
+    for title, groups in sections:
+        if not groups or (title == "track" and len(groups) < 2):
+            continue  # one track: the same figures as above
+        names = list(next(iter(groups.values())).get("baselines", {}))
+        lines.append(
+            f"by {title}:".ljust(26) + f"{'n':>6}  {'grader':>7}  " + "  ".join(f"{n:>12}" for n in names)
+        )
+        for group, r in groups.items():
+            cells = "  ".join(f"{r['baselines'][n]['pearson']:>12}" for n in names)
+            lines.append(f"  {group[:24]:<24}{r['n']:>6}  {r['pearson']:>7}  {cells}")
+    return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from interviewbot.grading.feedback import Feedback, KeyPointResult
@@ -57,12 +58,19 @@ class Grader:
         hints_used: int = 0,
         verdict: Verdict | None = None,
         submissions: int = 0,
+        follow_ups: Sequence[tuple[Question, str]] = (),
     ) -> GradedTurn:
-        """Grade an answer (coding: the discussion with the last verdict, less per earlier submission)."""
-        result = self.offline.grade(question, text, hints_used=hints_used, verdict=verdict)
+        """Grade an answer (coding: the discussion with the last verdict, less per earlier submission).
+
+        `follow_ups`: (derived question, answer) pairs, each graded offline against its own key points
+        (grading/derived.py); the LLM grader reads them after the main answer."""
+        result = self.offline.grade(
+            question, text, hints_used=hints_used, verdict=verdict, follow_ups=follow_ups
+        )
         if self.llm is None:
             meta = {"grader": "offline", "offline_reason": self.offline_reason}
             return GradedTurn(penalise_attempts(result.feedback, submissions), meta, result.retrieved)
+        text = "\n\n".join(part for part in (text, *(reply for _, reply in follow_ups)) if part)
         feedback, meta = self.llm.grade(question, text, result.retrieved, result.feedback)
         feedback = penalise_attempts(cap_feedback(feedback, result.feedback.score_cap, verdict), submissions)
         return GradedTurn(feedback, meta, result.retrieved)

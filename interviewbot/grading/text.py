@@ -73,6 +73,41 @@ def sentences(text: str, max_sentences: int = 80) -> list[str]:
     return [p for p in parts if len(p.split()) >= 2][:max_sentences]
 
 
+_WORD = re.compile(r"[a-z][a-z'-]*")
+_LIST_ITEM = re.compile(r"[,;:\n\u2022|]+|(?<=[.!?])\s+|\s[-*]\s|\s\d+[.)]\s")
+KEYWORD_RUN = 8  # no English sentence runs this many words without a function word
+
+
+def words(text: str) -> list[str]:
+    """Alphabetic word tokens (numbers and formulas left out)."""
+    return [t for t in tokens(text) if _WORD.fullmatch(t)]
+
+
+def keyword_list(text: str) -> bool:
+    """A list of bare keywords: few function words, and single-word items or a long run of bare terms."""
+    ws = words(text)
+    if len(ws) < KEYWORD_RUN or sum(w in STOPWORDS for w in ws) / len(ws) >= 0.12:
+        return False
+    items = [n for n in (len(words(item)) for item in _LIST_ITEM.split(text)) if n]
+    return sorted(items)[len(items) // 2] < 2 or max(items) >= KEYWORD_RUN
+
+
+def _trigrams(toks: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(toks[i : i + 3]) for i in range(len(toks) - 2)}
+
+
+def copies_question(question: str, answer: str) -> bool:
+    """The answer restates the question: almost no words of its own, and mostly the question's phrasing.
+
+    Using the question's vocabulary is normal (short answers to long questions do); copying its
+    word sequences is not."""
+    asked, said = set(content_terms(question)), content_terms(answer)
+    if said and sum(t not in asked for t in said) / len(said) >= 0.25:
+        return False
+    grams = _trigrams(tokens(answer))
+    return bool(grams) and len(grams & _trigrams(tokens(question))) / len(grams) >= 0.5
+
+
 def stopword_ratio(text: str) -> float:
     """Share of function words: natural prose is ~0.35-0.55, keyword lists are near 0."""
     toks = tokens(text)
@@ -80,6 +115,6 @@ def stopword_ratio(text: str) -> float:
 
 
 def distinct_ratio(text: str) -> float:
-    """Distinct tokens / tokens: low when an answer repeats itself."""
-    toks = tokens(text)
+    """Distinct words / words: low when an answer repeats itself (numbers in formulas do not count)."""
+    toks = words(text)
     return len(set(toks)) / len(toks) if toks else 0.0

@@ -281,6 +281,12 @@ class KnowledgeIndex:
         return [hits_of_row(res, row) for row in range(len(vectors))]
 
     @guard_server()
+    def records(self, name: str = GUIDES) -> tuple[list[str], list, list[dict]]:
+        """Every record's id, vector and metadata (for statistics over a whole collection)."""
+        res = self.collection(name).get(include=["embeddings", "metadatas"])
+        return list(res["ids"]), list(res["embeddings"]), [m or {} for m in res["metadatas"]]
+
+    @guard_server()
     def get_chunks(self, ids: list[str]) -> list[SearchHit]:
         """Chunks by id (score 1.0), in the order asked; unknown ids are skipped."""
         if not ids:
