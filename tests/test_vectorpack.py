@@ -81,5 +81,7 @@ def test_ingest_takes_packed_vectors_and_embeds_only_the_rest(tmp_path, monkeypa
     before = get_embedder().texts_embedded
     report = index.ingest([])
     assert report.guides.embedded == 2 and get_embedder().texts_embedded - before == 1
+    assert report.guides.from_pack == 1 and report.added_line() == "2 added now, 1 of them embedded here"
+    assert index.ingest([]).added_line() == "nothing changed"
     assert index.search("alpha beta gamma", k=1)[0].source == "guides/a.md"
     assert os.path.getsize(knowledge / PACK_NAME) < 10_000

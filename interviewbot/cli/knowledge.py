@@ -19,10 +19,11 @@ def ingest(rebuild, as_json):
     if as_json:
         return emit_json(report.to_dict())
     g, q = report.guides, report.questions
-    click.echo(
-        f"Guides: {g.total} chunks ({g.embedded} embedded, {g.unchanged} unchanged, {g.deleted} removed)"
-    )
-    click.echo(f"Questions: {q.total} ({q.embedded} embedded, {q.unchanged} unchanged, {q.deleted} removed)")
+    for name, r in (("Guides", g), ("Questions", q)):
+        packed = f" ({r.from_pack} of them from the shipped vectors)" if r.from_pack else ""
+        click.echo(
+            f"{name}: {r.total}; {r.embedded} added{packed}, {r.unchanged} unchanged, {r.deleted} removed"
+        )
     click.echo(f"Done in {report.seconds:.2f} s.")
 
 

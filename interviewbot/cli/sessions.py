@@ -94,7 +94,7 @@ def serve(host, port, no_ingest):
         report = _ingest(progress=_progress_bar())
         click.echo(
             f"Index ready: {report.guides.total} guide chunks, {report.questions.total} questions "
-            f"({report.embedded} embedded now).",
+            f"({report.added_line()}).",
             err=True,
         )
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)", err=True)

@@ -109,16 +109,18 @@ class KnowledgeIndex:
         todo = [item for item in items if stored.get(item.id) != item.fingerprint]
         for start in range(0, len(stale), 1000):
             col.delete(ids=stale[start : start + 1000])
-        self._upsert(col, todo, name, progress)
-        return SyncReport(embedded=len(todo), deleted=len(stale), unchanged=len(items) - len(todo))
+        packed = self._upsert(col, todo, name, progress)
+        return SyncReport(len(todo), len(stale), len(items) - len(todo), from_pack=packed)
 
-    def _upsert(self, col, items: list[IndexItem], stage: str, progress: ProgressFn | None) -> None:
-        step = 64
+    def _upsert(self, col, items: list[IndexItem], stage: str, progress: ProgressFn | None) -> int:
+        """Store items with their vectors; how many vectors came from the shipped pack."""
+        step, packed = 64, 0
         if progress and items:
             progress(0, len(items), stage)  # the clock starts now, so rates are right
         for start in range(0, len(items), step):
             batch = items[start : start + step]
-            vectors = self._vectors([it.embed_text for it in batch])
+            vectors, from_pack = self._vectors([it.embed_text for it in batch])
+            packed += from_pack
             col.upsert(
                 ids=[it.id for it in batch],
                 embeddings=vectors,
@@ -127,6 +129,7 @@ class KnowledgeIndex:
             )
             if progress:
                 progress(min(start + step, len(items)), len(items), stage)
+        return packed
 
     @property
     def pack(self) -> VectorPack | None:
@@ -135,8 +138,8 @@ class KnowledgeIndex:
             self._pack = load_pack(self.settings.knowledge_dir / PACK_NAME) or False
         return self._pack or None
 
-    def _vectors(self, texts: list[str]) -> np.ndarray:
-        """Vectors for texts: from the pack where it has them, embedded otherwise."""
+    def _vectors(self, texts: list[str]) -> tuple[np.ndarray, int]:
+        """Vectors for texts (from the pack where it has them, embedded otherwise); how many from it."""
         found = self.pack.lookup(texts) if self.pack else [None] * len(texts)
         missing = [i for i, v in enumerate(found) if v is None]
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
@@ -145,7 +148,7 @@ class KnowledgeIndex:
         for i, vector in enumerate(found):
             if vector is not None:
                 out[i] = vector / max(float(np.linalg.norm(vector)), 1e-12)
-        return out
+        return out, len(texts) - len(missing)
 
     @guard_server(changes_index=True)
     def ingest(

@@ -48,9 +48,10 @@ class IndexItem:
 class SyncReport:
     """What an ingest did to one collection."""
 
-    embedded: int = 0
+    embedded: int = 0  # added or changed now (vectors from the shipped pack or the embedder)
     deleted: int = 0
     unchanged: int = 0
+    from_pack: int = 0  # of `embedded`, how many vectors came from the shipped pack
 
     @property
     def total(self) -> int:
@@ -69,11 +70,25 @@ class IngestReport:
     def embedded(self) -> int:
         return self.guides.embedded + self.questions.embedded
 
+    @property
+    def from_pack(self) -> int:
+        return self.guides.from_pack + self.questions.from_pack
+
+    def added_line(self) -> str:
+        """'452 added now, all from the shipped vectors' (or how many were embedded here)."""
+        embedded_here = self.embedded - self.from_pack
+        if not self.embedded:
+            return "nothing changed"
+        if not embedded_here:
+            return f"{self.embedded} added now, all from the shipped vectors"
+        return f"{self.embedded} added now, {embedded_here} of them embedded here"
+
     def to_dict(self) -> dict:
         return {
             "guides": vars(self.guides) | {"total": self.guides.total},
             "questions": vars(self.questions) | {"total": self.questions.total},
             "embedded": self.embedded,
+            "from_pack": self.from_pack,
             "seconds": round(self.seconds, 3),
         }
 

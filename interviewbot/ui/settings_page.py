@@ -136,7 +136,7 @@ def _index_status() -> None:
             return show_error(exc)
         finally:
             bar.empty()
-        st.success(f"Index up to date: {report.embedded} item(s) embedded in {report.seconds:.1f} s.")
+        st.success(f"Index up to date: {report.added_line()} ({report.seconds:.1f} s).")
 
 
 def render() -> None:
