@@ -51,12 +51,11 @@ def components(scorer, question, answer) -> dict:
     kps = (
         [scorer.evidence(kp.text, view, qstems) for kp in offline.rubric(question)] if view.sentences else []
     )
-    quality = signals.quality / signals.length_factor if signals.length_factor else 0.0
     return {
         "kps": np.array([(a.recall, lex) for a, lex in kps]).reshape(-1, 2),
         "words": signals.words,
         "expected": offline.expected_words(question),
-        "penalty": quality,  # copy / keyword-list / repetition multipliers
+        "penalty": signals.penalty,  # copy / keyword-list / repetition multipliers
     }
 
 

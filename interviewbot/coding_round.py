@@ -8,6 +8,7 @@ from __future__ import annotations
 from interviewbot import wording
 from interviewbot.answers import MAX_CODE_CHARS, clean_code
 from interviewbot.errors import ValidationError
+from interviewbot.grading.derived import COMPLEXITY_PROMPT
 from interviewbot.guards import action, all_or_nothing
 from interviewbot.judge.models import Verdict
 from interviewbot.render import verdict_markdown
@@ -37,8 +38,8 @@ class CodingRound:
             ),
         ]
         if turn.verdict.accepted or turn.submissions >= MAX_SUBMISSIONS:
-            turn.follow_ups.append(FollowUp(kind="complexity", prompt=wording.COMPLEXITY_PROMPT))
-            out.append(self._say("interviewer", "follow_up", wording.COMPLEXITY_PROMPT))
+            turn.follow_ups.append(FollowUp(kind="complexity", prompt=COMPLEXITY_PROMPT))
+            out.append(self._say("interviewer", "follow_up", COMPLEXITY_PROMPT))
         else:
             left = MAX_SUBMISSIONS - turn.submissions
             out.append(self._say("interviewer", "text", wording.not_accepted_yet(left)))

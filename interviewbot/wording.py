@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from interviewbot.grading.derived import COMPLEXITY_PROMPT  # noqa: F401 (asked by the coding round)
 from interviewbot.questions import DESIGN_PHASES
 
 # A system-design answer is taken in rounds of two phases each, in DESIGN_PHASES order.

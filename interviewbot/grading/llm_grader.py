@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interviewbot.grading.citations import best_quote
 from interviewbot.grading.feedback import Citation, Feedback
 from interviewbot.grading.llm_checks import (
     align_key_points,
@@ -24,7 +25,6 @@ from interviewbot.grading.llm_checks import (
     strengths_problem,
     summary_problem,
 )
-from interviewbot.grading.offline import best_quote
 from interviewbot.grading.policy import apply_cap, bound_llm_dimensions, bound_llm_score
 from interviewbot.prompts import load_prompt
 from interviewbot.questions import Question

@@ -15,7 +15,7 @@ from interviewbot.grading.alignment import (
     lexical_coverage,
     question_stems,
 )
-from interviewbot.grading.citations import Librarian, best_quote  # noqa: F401 (best_quote: llm.py)
+from interviewbot.grading.citations import Librarian
 from interviewbot.grading.feedback import Feedback, KeyPointResult
 from interviewbot.grading.policy import apply_cap, combined_cap, hint_cap, verdict_cap
 from interviewbot.grading.recent import Recent
@@ -57,14 +57,14 @@ class Signals:
 
     @property
     def quality(self) -> float:
-        factor = self.length_factor
-        if self.copied_question:
-            factor *= 0.1
-        if self.keyword_stuffed:
-            factor *= 0.3
-        if self.repetitive:
-            factor *= 0.5
-        return factor
+        """What the coverage is multiplied by: the length factor and the penalties."""
+        return self.length_factor * self.penalty
+
+    @property
+    def penalty(self) -> float:
+        """The copy, keyword-list and repetition multipliers (1 when none applies)."""
+        copied, stuffed = (0.1 if self.copied_question else 1.0), (0.3 if self.keyword_stuffed else 1.0)
+        return copied * stuffed * (0.5 if self.repetitive else 1.0)
 
 
 def _relevance_factor(relevance: float) -> float:
@@ -318,8 +318,7 @@ class OfflineGrader:
         results, strengths, signals = list(graded[0]), list(graded[1]), graded[2]
         own_results, own_strengths, own = self.scorer.assess(asked, reply)
         # the follow-up answer's own penalties (copied prompt, keyword list...) discount its evidence
-        discount = own.quality / own.length_factor if own.length_factor else 0.0
-        by_text = {r.text: (r, s * discount) for r, s in zip(own_results, own_strengths, strict=True)}
+        by_text = {r.text: (r, s * own.penalty) for r, s in zip(own_results, own_strengths, strict=True)}
         for i, r in enumerate(results):
             found, strength = by_text.get(r.text, (None, 0.0))
             if found is not None and strength > strengths[i]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 STOPWORDS = frozenset(
@@ -52,6 +53,7 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)  # called for every word piece of every answer graded
 def stem(word: str) -> str:
     """A crude suffix stripper: enough to match 'regularization' with 'regularize'."""
     for suffix in _SUFFIXES:
@@ -106,12 +108,6 @@ def copies_question(question: str, answer: str) -> bool:
         return False
     grams = _trigrams(tokens(answer))
     return bool(grams) and len(grams & _trigrams(tokens(question))) / len(grams) >= 0.5
-
-
-def stopword_ratio(text: str) -> float:
-    """Share of function words: natural prose is ~0.35-0.55, keyword lists are near 0."""
-    toks = tokens(text)
-    return sum(t in STOPWORDS for t in toks) / len(toks) if toks else 0.0
 
 
 def distinct_ratio(text: str) -> float:
