@@ -42,20 +42,20 @@ MISMATCHED_PAIRS = 600
 
 def components(scorer, question, answer) -> dict:
     """What the score is made of: each key point's two signals and the answer-level signals."""
-    from interviewbot.grading import offline
+    from interviewbot.grading import offline, signals
     from interviewbot.grading.alignment import question_stems
 
     qstems = question_stems(question.prompt)
     view = scorer.view(answer, qstems)
-    signals = scorer._signals(question, answer, 0.0)
+    observed = signals.answer_signals(question, answer, 0.0)
     kps = (
         [scorer.evidence(kp.text, view, qstems) for kp in offline.rubric(question)] if view.sentences else []
     )
     return {
         "kps": np.array([(a.recall, lex) for a, lex in kps]).reshape(-1, 2),
-        "words": signals.words,
-        "expected": offline.expected_words(question),
-        "penalty": signals.penalty,  # copy / keyword-list / repetition multipliers
+        "words": observed.words,
+        "expected": signals.expected_words(question),
+        "penalty": observed.penalty,  # copy / keyword-list / repetition multipliers
     }
 
 
@@ -154,7 +154,7 @@ def main() -> None:
 
 def run(directory: Path, limit: int | None) -> None:
     from interviewbot.embeddings import get_embedder
-    from interviewbot.grading import offline
+    from interviewbot.grading import offline, signals
 
     started = time.perf_counter()
     print(f"offline grader calibration on the training splits; at start: {load_text()}")
@@ -172,8 +172,8 @@ def run(directory: Path, limit: int | None) -> None:
     partly = fit_partly(scorer, rows, shape["lexical"])
     shipped = {
         "LEXICAL_SHARE": (shape["lexical"], offline.LEXICAL_SHARE),
-        "EXPECTED_SHARE": (shape["share"], offline.EXPECTED_SHARE),
-        "LENGTH_EXPONENT": (shape["exponent"], offline.LENGTH_EXPONENT),
+        "EXPECTED_SHARE": (shape["share"], signals.EXPECTED_SHARE),
+        "LENGTH_EXPONENT": (shape["exponent"], signals.LENGTH_EXPONENT),
         "FULL_CREDIT": (full, offline.FULL_CREDIT),
         "COVERED": (covered, offline.COVERED),
         "PARTLY": (partly, offline.PARTLY),

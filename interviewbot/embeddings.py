@@ -64,8 +64,11 @@ class TokenStates:
     word_index: np.ndarray  # (pieces,) which word of the text each piece belongs to
 
 
-def _token_states(text: str, encoding, hidden: np.ndarray, vector: np.ndarray) -> TokenStates:
-    keep = [i for i, special in enumerate(encoding.special_tokens_mask) if not special]
+def _token_states(
+    text: str, encoding, hidden: np.ndarray, vector: np.ndarray, limit: int | None = None
+) -> TokenStates:
+    """`hidden` row-aligned with the encoding's first `limit` tokens (all by default)."""
+    keep = [i for i, special in enumerate(encoding.special_tokens_mask[:limit]) if not special]
     states = hidden[keep].astype(np.float32)
     states /= np.clip(np.linalg.norm(states, axis=1, keepdims=True), 1e-12, None)
     index = [encoding.word_ids[i] for i in keep]
@@ -77,6 +80,28 @@ def _token_states(text: str, encoding, hidden: np.ndarray, vector: np.ndarray) -
     # Every piece of a word carries the whole word, so callers can test words, not fragments.
     words = tuple(text[spans[w][0] : spans[w][1]].lower() for w in index)
     return TokenStates(vector, states, words, np.asarray(index, dtype=np.int32))
+
+
+def _pack(lengths: list[int], room: int) -> list[list[int]]:
+    """Consecutive items into as few rows of at most `room` as greedy packing allows, balanced in length."""
+    fewest = -(-sum(lengths) // room)
+    for width in range(max(max(lengths), -(-sum(lengths) // fewest)), room + 1, 4):
+        rows = _greedy(lengths, width)
+        if len(rows) <= fewest:
+            return rows
+    return _greedy(lengths, room)
+
+
+def _greedy(lengths: list[int], width: int) -> list[list[int]]:
+    rows: list[list[int]] = [[]]
+    used = 0
+    for i, n in enumerate(lengths):
+        if rows[-1] and used + n > width:
+            rows.append([])
+            used = 0
+        rows[-1].append(i)
+        used += n
+    return rows
 
 
 class Embedder:
@@ -98,6 +123,9 @@ class Embedder:
         self._tokenizer = Tokenizer.from_file(str(tok))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
+        self._cls, self._sep, self._unk = (
+            self._tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]", "[UNK]")
+        )
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         opts.log_severity_level = 3
@@ -116,6 +144,48 @@ class Embedder:
     def embed_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
         """Sentence vectors plus each text's word-piece states, from the same model pass."""
         return self._run(texts, None, keep_tokens=True)
+
+    def embed_passage(self, sentences: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
+        """The consecutive sentences of one text in as few model rows as hold them (usually one call).
+
+        Whole sentences are packed into rows of at most MAX_TOKENS, balanced in length; each piece's
+        state is contextual over its row, and a sentence's vector is the mean of its own pieces' states
+        there (close to, not identical with, embed() of the sentence alone). One call instead of one
+        per batch of sentences: every model call pays a fixed cost for waking the pool threads."""
+        sentences = [t if t.strip() else " " for t in sentences]
+        out = np.zeros((len(sentences), DIMENSION), dtype=np.float32)
+        states: list[TokenStates] = []
+        if not sentences:
+            return out, states
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(sentences, add_special_tokens=False)
+        room = MAX_TOKENS - 2  # [CLS] and [SEP] frame each row
+        lengths = [min(room, max(1, len(e.ids))) for e in encodings]
+        rows = _pack(lengths, room)
+        per_call = max(1, (self.token_budget * 4) // room)  # rows per model call (memory bound)
+        hidden_rows: list[np.ndarray] = []
+        for first in range(0, len(rows), per_call):
+            batch = [
+                [self._cls] + [t for i in row for t in (encodings[i].ids or [self._unk])[:room]] + [self._sep]
+                for row in rows[first : first + per_call]
+            ]
+            hidden_rows.extend(self._hidden(batch))
+        for row, members in zip(hidden_rows, rows):
+            at = 1
+            for i in members:
+                n = lengths[i]
+                piece_states = row[at : at + n]
+                pooled = piece_states.mean(axis=0)
+                out[i] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+                if encodings[i].ids:
+                    states.append(_token_states(sentences[i], encodings[i], piece_states, out[i], n))
+                else:  # nothing the tokenizer keeps (it stood in as [UNK] for the row)
+                    states.append(
+                        TokenStates(out[i], np.zeros((0, DIMENSION), np.float32), (), np.zeros(0, np.int32))
+                    )
+                at += n
+        self.texts_embedded += len(sentences)
+        return out, states
 
     def embed_one(self, text: str) -> np.ndarray:
         """Embed a single text."""
@@ -152,15 +222,22 @@ class Embedder:
         self.texts_embedded += len(texts)
         return out, states
 
-    def _embed_encoded(self, encodings) -> tuple[np.ndarray, np.ndarray]:
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(encodings), width), dtype=np.int64)
+    def _hidden(self, id_rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """The model's last-layer states for rows of token ids (zero-padded to the longest)."""
+        width = max(len(r) for r in id_rows)
+        ids = np.zeros((len(id_rows), width), dtype=np.int64)
         mask = np.zeros_like(ids)
-        for row, enc in enumerate(encodings):
-            ids[row, : len(enc.ids)] = enc.ids
-            mask[row, : len(enc.ids)] = 1
+        for row, r in enumerate(id_rows):
+            ids[row, : len(r)] = r
+            mask[row, : len(r)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = self._session.run(None, feeds)[0]
+        return self._session.run(None, feeds)[0]
+
+    def _embed_encoded(self, encodings) -> tuple[np.ndarray, np.ndarray]:
+        hidden = self._hidden([e.ids for e in encodings])
+        mask = np.zeros(hidden.shape[:2], dtype=np.int64)
+        for row, enc in enumerate(encodings):
+            mask[row, : len(enc.ids)] = 1
         summed = (hidden * mask[:, :, None]).sum(axis=1)
         pooled = summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)

@@ -154,6 +154,7 @@ class InterviewSession(CodingRound):
             prompt=question.prompt,
         )
         self.turn = Turn(tid, question, now())
+        self.services.grader.prepare_soon(question)
         text = self.services.interviewer.phrase_question(question, self.on_token)
         notes = self._interviewer_fallback("phrase this question", "the question is shown as written")
         if question.track == "system_design":

@@ -64,3 +64,65 @@ def test_chroma_and_langchain_adapters(embedder):
 
 def test_no_torch_installed():
     assert importlib.util.find_spec("torch") is None, "torch must not be installed (multi-GB, not needed)"
+
+
+def _count_model_calls(embedder, monkeypatch) -> list[tuple[int, int]]:
+    """Record the (rows, width) of every model call the embedder makes."""
+    shapes, run = [], embedder._session.run
+
+    def counted(outputs, feeds):
+        shapes.append(feeds["input_ids"].shape)
+        return run(outputs, feeds)
+
+    monkeypatch.setattr(embedder._session, "run", counted)
+    return shapes
+
+
+ANSWER = (
+    "Regularisation adds a penalty on the size of the weights to the training loss. "
+    "L2 shrinks every weight towards zero, while L1 drives many of them to exactly zero. "
+    "The penalty trades a little bias for a large drop in variance. "
+    "Its strength is a hyperparameter chosen on a validation set, never on the test set. "
+    "Dropout and early stopping regularise too, without an explicit penalty term."
+).split(". ")
+
+
+def test_passage_embeds_a_whole_answer_in_one_model_call(embedder, monkeypatch):
+    shapes = _count_model_calls(embedder, monkeypatch)
+    vectors, states = embedder.embed_passage(ANSWER)
+    assert shapes == [(1, shapes[0][1])] and shapes[0][1] <= 256  # one row: [CLS] + sentences + [SEP]
+    assert vectors.shape == (len(ANSWER), 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    _, alone = embedder.embed_tokens(ANSWER)
+    for packed, single in zip(states, alone, strict=True):  # the same pieces, each sentence's own
+        assert packed.words == single.words and packed.states.shape == single.states.shape
+        assert np.allclose(np.linalg.norm(packed.states, axis=1), 1.0, atol=1e-4)
+        # contextual over the row, yet each piece still closest to its own state in the sentence alone
+        assert (
+            np.argmax(packed.states @ single.states.T, axis=1) == np.arange(len(single.words))
+        ).mean() > 0.75
+
+
+def test_passage_splits_a_long_answer_into_balanced_rows(embedder, monkeypatch):
+    shapes = _count_model_calls(embedder, monkeypatch)
+    sentences = [
+        f"Point {i}: the gradient of the loss tells each weight which way to move." for i in range(60)
+    ]
+    sentences.insert(7, "word " * 400)  # one sentence longer than the model's window is cut, not refused
+    vectors, states = embedder.embed_passage(sentences)
+    assert vectors.shape == (61, 384) and len(states) == 61
+    assert all(width <= 256 for _, width in shapes) and sum(rows for rows, _ in shapes) >= 5
+    assert len(states[7].states) == 254 and len(states[8].states) == len(states[0].states)
+    assert embedder.embed_passage([]) == (pytest.approx(np.zeros((0, 384))), [])
+
+
+def test_pack_keeps_order_and_fills_the_fewest_rows():
+    from interviewbot.embeddings import _pack
+
+    for lengths in ([100, 100, 100], [120, 120, 20], [10] * 50, [254, 1, 254], [30, 200, 30, 200, 30]):
+        rows = _pack(lengths, 254)
+        assert [i for row in rows for i in row] == list(range(len(lengths)))
+        assert all(sum(lengths[i] for i in row) <= 254 for row in rows)
+    assert len(_pack([100, 100, 100], 254)) == 2 and len(_pack([10] * 50, 254)) == 2
+    widths = [sum(10 for _ in row) for row in _pack([10] * 50, 254)]
+    assert max(widths) - min(widths) <= 10  # balanced: padding to the longest row wastes little

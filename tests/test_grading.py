@@ -373,3 +373,38 @@ def test_follow_up_is_graded_on_the_missed_points_it_probes():
     assert [kp.text for kp in follow.key_points] == missed[-2:] and follow.id.endswith("-follow-up")
     answer = "To cut variance I would add data, regularise, or bag; to cut bias, richer features or a bigger model."
     assert g.grade(follow, answer).feedback.score > g.grade(q, answer).feedback.score
+
+
+def test_a_prepared_question_is_graded_by_embedding_only_the_answer(grader, monkeypatch):
+    """What grading needs besides the answer is embedded while the candidate answers (prepare_soon)."""
+    from interviewbot.grading.citations import Librarian
+    from interviewbot.grading.grader import Grader
+    from interviewbot.grading.text import sentences
+
+    question = next(q for q in BANK.questions("ml_theory") if len(q.key_points) >= 3)
+    grader.scorer._cache.clear()
+    Grader(grader).prepare_soon(question).join()
+    embedder = grader.scorer.embedder
+    static = [kp.text for kp in question.key_points] + Librarian.queries(
+        question, [kp.text for kp in question.key_points]
+    )
+    assert all(text in grader.scorer._cache for text in static)
+    calls = {"tokens": [], "passage": []}
+    for name, method in (("tokens", embedder.embed_tokens), ("passage", embedder.embed_passage)):
+        monkeypatch.setattr(
+            embedder,
+            f"embed_{name}",
+            lambda texts, m=method, n=name: calls[n].append(list(texts)) or m(texts),
+        )
+    for answer in (
+        "It adds a penalty on weight size to the loss. That lowers variance at the cost of some bias.",
+        "No idea, sorry.",
+        question.reference_answer,
+    ):
+        calls["tokens"].clear(), calls["passage"].clear()
+        feedback = grader.grade(question, answer).feedback
+        assert calls["passage"] == [sentences(answer)]  # the answer, in one call
+        headings = {c.heading for c in feedback.citations}
+        embedded = [text for texts in calls["tokens"] for text in texts]
+        assert not set(embedded) & set(static), "nothing of the question is embedded again"
+        assert feedback.citations and all(h in grader.scorer._cache for h in headings)

@@ -108,6 +108,7 @@ class Librarian:
         self.index = index
         self.scorer = scorer  # its static-vector cache embeds queries and headings once
         self._profile: tuple[tuple[int, int], TrackProfile | None] | None = None
+        self._headings_of: int | None = None  # the guide count whose headings are embedded
 
     def profile(self) -> TrackProfile | None:
         from interviewbot.index import GUIDES, QUESTIONS
@@ -121,22 +122,40 @@ class Librarian:
         self, question, key_points: list[str], missed: list[str], k: int = 4
     ) -> tuple[list, list[Citation]]:
         """The chunks retrieved (k per query: what an LLM may cite) and the citations, question's first."""
-        about = [question_query(question, key_points)] + [question.prompt + "\n" + m for m in missed]
-        queries = self.scorer.static_vectors(about[: MAX_CITATIONS + 1])
-        shifted, where = queries, None
-        profile = self.profile() if question.track == "behavioral" else None
-        if profile is not None and "behavioral" in profile.centroids:
-            shifted, where = queries + profile.centroids["behavioral"], profile.behavioral_filter()
-        ranked = [
-            self._ranked(hits, query)
-            for hits, query in zip(
-                self.index.search_vectors(shifted, k=max(k, CANDIDATES), where=where), queries
-            )
-        ]
+        about = self.queries(question, key_points, missed)[: MAX_CITATIONS + 1]
+        ranked = self._search(question, about, k)
         chosen = self._choose(ranked, about)
         cited = {c.chunk_id for c in chosen}
         retrieved = {h.id: h for hits in ranked for n, h in enumerate(hits) if n < k or h.id in cited}
         return list(retrieved.values()), chosen
+
+    def embed_headings(self) -> None:
+        """Every guide heading in one model call, once per index state: re-ranking reads them, and
+        embedding each grade's new ones would cost a grade more than its answer."""
+        from interviewbot.index import GUIDES
+
+        count = self.index.count(GUIDES)
+        if self._headings_of != count:
+            metas = self.index.collection(GUIDES).get(include=["metadatas"])["metadatas"]
+            self.scorer.static_states(sorted({(m or {}).get("heading", "") for m in metas}))
+            self._headings_of = count
+
+    def _search(self, question, about: list[str], k: int = CANDIDATES) -> list[list]:
+        """Each query's candidate chunks, re-ranked (behavioral: shifted to the track, filtered)."""
+        self.embed_headings()
+        queries = self.scorer.static_vectors(about)
+        shifted, where = queries, None
+        profile = self.profile() if question.track == "behavioral" else None
+        if profile is not None and "behavioral" in profile.centroids:
+            shifted, where = queries + profile.centroids["behavioral"], profile.behavioral_filter()
+        found = self.index.search_vectors(shifted, k=max(k, CANDIDATES), where=where)
+        return [self._ranked(hits, query) for hits, query in zip(found, queries)]
+
+    @staticmethod
+    def queries(question, key_points: list[str], missed: list[str] | None = None) -> list[str]:
+        """The retrieval queries: the whole question, then one per missed key point (all by default)."""
+        points = key_points if missed is None else missed
+        return [question_query(question, key_points)] + [question.prompt + "\n" + m for m in points]
 
     def _choose(self, ranked: list[list], about: list[str]) -> list[Citation]:
         chosen: list[Citation] = []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -10,6 +13,17 @@ from interviewbot.grading.offline import OfflineGrader
 from interviewbot.grading.policy import cap_feedback, penalise_attempts
 from interviewbot.judge.models import Verdict
 from interviewbot.questions import Question
+
+log = logging.getLogger(__name__)
+_preparing: set[threading.Thread] = set()
+
+
+@atexit.register
+def _finish_preparing(timeout: float = 10.0) -> None:
+    """Let background preparation finish before the interpreter goes: a thread still inside the
+    model's native code while Python finalises aborts the process."""
+    for thread in list(_preparing):
+        thread.join(timeout)
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,22 @@ class Grader:
         feedback, meta = self.llm.grade(question, text, result.retrieved, result.feedback)
         feedback = penalise_attempts(cap_feedback(feedback, result.feedback.score_cap, verdict), submissions)
         return GradedTurn(feedback, meta, result.retrieved)
+
+    def prepare_soon(self, question: Question) -> threading.Thread:
+        """Embed what grading `question` needs besides the answer while the candidate reads and answers,
+        so the grade embeds only the answer."""
+        thread = threading.Thread(target=self._prepare, args=(question,), name="grading-prepare", daemon=True)
+        _preparing.add(thread)
+        thread.start()
+        return thread
+
+    def _prepare(self, question: Question) -> None:
+        try:
+            self.offline.prepare(question)
+        except Exception as exc:  # the grade prepares again and reports a fault itself
+            log.info("preparing to grade %s failed: %s", question.id, exc)
+        finally:
+            _preparing.discard(threading.current_thread())
 
     def missed_points(self, question: Question, text: str) -> list[KeyPointResult]:
         """The rubric points an answer does not fully cover (cheap: the grade reuses this pass)."""

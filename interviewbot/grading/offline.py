@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -19,16 +19,16 @@ from interviewbot.grading.citations import Librarian
 from interviewbot.grading.feedback import Feedback, KeyPointResult
 from interviewbot.grading.policy import apply_cap, combined_cap, hint_cap, verdict_cap
 from interviewbot.grading.recent import Recent
-from interviewbot.grading.star import PHASE_CUES, star_phase
-from interviewbot.grading.text import (
-    content_terms,
-    copies_question,
-    distinct_ratio,
-    keyword_list,
-    sentences,
-    tokens,
-    words,
+from interviewbot.grading.signals import (
+    EXPECTED_SHARE,
+    Signals,
+    answer_signals,
+    expected_words,
+    length_factor,
+    relevance_factor,
 )
+from interviewbot.grading.star import PHASE_CUES, star_phase
+from interviewbot.grading.text import content_terms, sentences
 from interviewbot.grading.written import write_text
 from interviewbot.questions import KeyPoint, Question
 
@@ -37,38 +37,8 @@ from interviewbot.questions import KeyPoint, Question
 LEXICAL_SHARE = 0.2  # a key point's strength: 80% soft alignment, 20% words used verbatim
 FULL_CREDIT = 0.7  # a key point this strong earns full credit (least raw RMSE on the training splits)
 COVERED, PARTLY = 0.38, 0.25  # checklist thresholds (derivation in bench_agreement.py --derive)
-EXPECTED_SHARE = 0.5  # a complete answer is at least half as long as the reference (or the rubric)
-LENGTH_EXPONENT = 0.25  # how hard a short answer is held back: (words / expected) ** this
 MAX_ANSWER_CHARS = 20_000  # longer answers are graded on their first 20k characters
 RECENT_ASSESSMENTS = 64  # answers whose assessment is kept for the grade that follows (one per user)
-
-
-@dataclass
-class Signals:
-    """Answer-level observations that scale the rubric coverage."""
-
-    words: int
-    relevance: float  # cosine(answer, question + reference): reported, and a note when low
-    copied_question: bool = False
-    keyword_stuffed: bool = False
-    repetitive: bool = False
-    length_factor: float = 1.0
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def quality(self) -> float:
-        """What the coverage is multiplied by: the length factor and the penalties."""
-        return self.length_factor * self.penalty
-
-    @property
-    def penalty(self) -> float:
-        """The copy, keyword-list and repetition multipliers (1 when none applies)."""
-        copied, stuffed = (0.1 if self.copied_question else 1.0), (0.3 if self.keyword_stuffed else 1.0)
-        return copied * stuffed * (0.5 if self.repetitive else 1.0)
-
-
-def _relevance_factor(relevance: float) -> float:
-    return float(np.clip((relevance - 0.12) / 0.28, 0.05, 1.0))
 
 
 def _semantic(sim: float) -> float:
@@ -109,12 +79,15 @@ class RubricScorer:
 
     def static_states(self, texts: list[str]) -> list[TokenStates]:
         """Vectors and word-piece states for text that does not change between answers (cached)."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        found = {t: self._cache.get(t) for t in texts}  # a local view: another thread may clear the cache
+        todo = [t for t, states in found.items() if states is None]
         if todo:
+            fresh = dict(zip(todo, self.embedder.embed_tokens(todo)[1]))
             if len(self._cache) > 20_000:
                 self._cache.clear()
-            self._cache.update(zip(todo, self.embedder.embed_tokens(todo)[1]))
-        return [self._cache[t] for t in texts]
+            self._cache.update(fresh)
+            found.update(fresh)
+        return [found[t] for t in texts]
 
     def static_vectors(self, texts: list[str]) -> np.ndarray:
         """Sentence vectors for static text (cached)."""
@@ -133,9 +106,9 @@ class RubricScorer:
         return result
 
     def view(self, answer: str, qstems: frozenset[str]) -> AnswerView:
-        """Embed the answer's sentences once: vectors and word-piece states from the same pass."""
+        """Embed the answer once (one model call for most answers): sentence vectors and word-piece states."""
         sents = sentences(answer) or ([answer.strip()] if answer.strip() else [])
-        vectors, parts = self.embedder.embed_tokens(sents)
+        vectors, parts = self.embedder.embed_passage(sents)
         return AnswerView(sents, vectors, content_pieces(parts, qstems), set(content_terms(answer)))
 
     def _assess(self, question: Question, answer: str):
@@ -143,7 +116,7 @@ class RubricScorer:
         key_points = rubric(question)
         self.static_states([kp.text for kp in key_points] + [_context(question)])  # one model call, cached
         view = self.view(answer, qstems)
-        signals = self._signals(question, answer, self._relevance(question, view))
+        signals = answer_signals(question, answer, self._relevance(question, view))
         results, strengths = [], []
         for kp in key_points:
             strength, best = self._strength(question, kp, view, qstems)
@@ -196,26 +169,6 @@ class RubricScorer:
         cue_strength = PARTLY + 0.05 + (FULL_CREDIT - PARTLY) * _semantic(float(sims[j]) + 0.15)
         return (cue_strength, j) if cue_strength > strength else (strength, best)
 
-    def _signals(self, question: Question, answer: str, relevance: float) -> Signals:
-        toks = tokens(answer)
-        s = Signals(words=len(toks), relevance=relevance)
-        expected = EXPECTED_SHARE * expected_words(question)
-        s.length_factor = length_factor(len(toks), expected)
-        if copies_question(question.prompt, answer):
-            s.copied_question = True
-            s.notes.append("The answer mostly repeats the question; explain in your own words.")
-        if keyword_list(answer):
-            s.keyword_stuffed = True
-            s.notes.append("The answer is a list of keywords; connect them in sentences that explain.")
-        if len(words(answer)) >= 30 and distinct_ratio(answer) < 0.3:
-            s.repetitive = True
-            s.notes.append("The answer repeats itself; each sentence should add something.")
-        if relevance < 0.25 and len(toks) >= 3:
-            s.notes.append("The answer seems off-topic for this question.")
-        if 0 < len(toks) < expected * 0.5:
-            s.notes.append("The answer is short; a strong answer explains why, not just what.")
-        return s
-
     def score(
         self, strengths: list[float], signals: Signals, hints_used: int = 0
     ) -> tuple[float, dict, float | None]:
@@ -225,7 +178,7 @@ class RubricScorer:
         if strengths:
             coverage = float(np.mean([min(1.0, s / FULL_CREDIT) for s in strengths]))
         else:  # no rubric and no reference: only relevance and depth can be judged
-            coverage = _relevance_factor(signals.relevance) * 0.7
+            coverage = relevance_factor(signals.relevance) * 0.7
         raw = 10.0 * coverage * signals.quality
         if signals.words < 3:
             raw = min(raw, 0.5)
@@ -234,7 +187,7 @@ class RubricScorer:
         clarity = 10.0 * (0.3 if signals.keyword_stuffed else 0.5 if signals.repetitive else 1.0)
         dims = {
             "coverage": round(10 * coverage, 1),
-            "relevance": round(10 * _relevance_factor(signals.relevance), 1),
+            "relevance": round(10 * relevance_factor(signals.relevance), 1),
             "depth": round(10 * signals.length_factor, 1),
             "clarity": round(clarity, 1),
         }
@@ -254,20 +207,6 @@ def rubric(question: Question) -> list[KeyPoint]:
         return list(question.key_points)
     reference = (question.reference_answer or "").strip()
     return [KeyPoint.model_construct(text=reference, phase=None)] if reference else []
-
-
-def length_factor(words: int, expected: float) -> float:
-    """1 for an answer of the expected length or longer; short answers are held back, gently."""
-    return float(min(1.0, words / expected) ** LENGTH_EXPONENT) if words else 0.0
-
-
-def expected_words(question: Question) -> int:
-    """How long a complete answer runs: the reference answer, else the rubric itself."""
-    return (
-        len(tokens(question.reference_answer or ""))
-        or sum(len(tokens(kp.text)) for kp in question.key_points)
-        or 1
-    )
 
 
 # --- retrieval-grounded feedback --------------------------------------------------------------
@@ -299,6 +238,7 @@ class OfflineGrader:
 
         `follow_ups`: (derived question, answer) pairs (grading/derived.py), each graded against its
         own key points; a main rubric point a follow-up answer makes counts as made."""
+        self.prepare(question)
         results, strengths, signals = self.scorer.assess(question, answer)
         for asked, reply in follow_ups:
             results, strengths, signals = self._fold(question, (results, strengths, signals), asked, reply)
@@ -312,6 +252,15 @@ class OfflineGrader:
         )
         write_text(fb, question, results, signals.notes, verdict)
         return GradeResult(fb, retrieved)
+
+    def prepare(self, question: Question) -> None:
+        """Embed what grading this question needs besides the answer (key points, context, citation
+        queries) in one model call, and keep it: a grade then embeds the answer and at most the headings
+        of newly retrieved sections. The app runs it while the candidate answers (Grader.prepare_soon);
+        it never touches the index, so it is safe from a thread."""
+        key_points = [kp.text for kp in rubric(question)]
+        queries = self.librarian.queries(question, key_points) if self.librarian is not None else []
+        self.scorer.static_states(key_points + [_context(question)] + queries)
 
     def _fold(self, question: Question, graded: tuple, asked: Question, reply: str) -> tuple:
         """The main grade with a follow-up answer's evidence: a point takes its stronger showing."""
