@@ -108,7 +108,7 @@ class Librarian:
         self.index = index
         self.scorer = scorer  # its static-vector cache embeds queries and headings once
         self._profile: tuple[tuple[int, int], TrackProfile | None] | None = None
-        self._headings_of: int | None = None  # the guide count whose headings are embedded
+        self._headings_embedded = False
 
     def profile(self) -> TrackProfile | None:
         from interviewbot.index import GUIDES, QUESTIONS
@@ -130,15 +130,15 @@ class Librarian:
         return list(retrieved.values()), chosen
 
     def embed_headings(self) -> None:
-        """Every guide heading in one model call, once per index state: re-ranking reads them, and
-        embedding each grade's new ones would cost a grade more than its answer."""
+        """Every guide heading in one model call, once: re-ranking reads them, and embedding each
+        grade's new ones would cost a grade more than its answer (headings added later, e.g. by an
+        upload, are embedded when first retrieved)."""
         from interviewbot.index import GUIDES
 
-        count = self.index.count(GUIDES)
-        if self._headings_of != count:
+        if not self._headings_embedded:
             metas = self.index.collection(GUIDES).get(include=["metadatas"])["metadatas"]
             self.scorer.static_states(sorted({(m or {}).get("heading", "") for m in metas}))
-            self._headings_of = count
+            self._headings_embedded = True
 
     def _search(self, question, about: list[str], k: int = CANDIDATES) -> list[list]:
         """Each query's candidate chunks, re-ranked (behavioral: shifted to the track, filtered)."""
