@@ -408,3 +408,31 @@ def test_a_prepared_question_is_graded_by_embedding_only_the_answer(grader, monk
         embedded = [text for texts in calls["tokens"] for text in texts]
         assert not set(embedded) & set(static), "nothing of the question is embedded again"
         assert feedback.citations and all(h in grader.scorer._cache for h in headings)
+
+
+def test_a_grade_waits_for_the_preparation_in_flight_instead_of_embedding_twice(grader, monkeypatch):
+    import threading
+    import time
+
+    from interviewbot.grading.grader import Grader
+
+    question = next(
+        q for q in BANK.questions("ml_theory") if len(q.key_points) >= 3 and q.id != "mlt-bias-variance"
+    )
+    grader.scorer._cache.clear()
+    embedder, embedded, started = grader.scorer.embedder, [], threading.Event()
+    real = embedder.embed_tokens
+
+    def slow(texts):  # the preparation is still embedding when the answer arrives
+        embedded.extend(texts)
+        started.set()
+        time.sleep(0.3)
+        return real(texts)
+
+    monkeypatch.setattr(embedder, "embed_tokens", slow)
+    thread = Grader(grader).prepare_soon(question)
+    assert started.wait(10)
+    grader.grade(question, "It penalises large weights, so the model fits less noise.")
+    thread.join()
+    repeated = {t for t in embedded if embedded.count(t) > 1}
+    assert not repeated and question.key_points[0].text in embedded

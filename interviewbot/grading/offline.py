@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -66,6 +67,7 @@ class RubricScorer:
     def __init__(self, embedder: Embedder | None = None):
         self._embedder = embedder  # None: the shared embedder, loaded on the first grade
         self._cache: dict[str, TokenStates] = {}  # rubric, prompt and reference (static text)
+        self._embedding = threading.Lock()  # one static embedding at a time (see static_states)
         # The follow-up check and the grade assess one answer; every browser session shares this.
         self._recent = Recent(RECENT_ASSESSMENTS)
 
@@ -78,15 +80,21 @@ class RubricScorer:
         return self._embedder
 
     def static_states(self, texts: list[str]) -> list[TokenStates]:
-        """Vectors and word-piece states for text that does not change between answers (cached)."""
+        """Vectors and word-piece states for text that does not change between answers (cached).
+
+        A caller that finds text missing waits for one already embedding (the background preparation
+        of the same question, usually) instead of embedding it a second time beside it."""
         found = {t: self._cache.get(t) for t in texts}  # a local view: another thread may clear the cache
-        todo = [t for t, states in found.items() if states is None]
-        if todo:
-            fresh = dict(zip(todo, self.embedder.embed_tokens(todo)[1]))
-            if len(self._cache) > 20_000:
-                self._cache.clear()
-            self._cache.update(fresh)
-            found.update(fresh)
+        if any(states is None for states in found.values()):
+            with self._embedding:
+                found = {t: states or self._cache.get(t) for t, states in found.items()}
+                todo = [t for t, states in found.items() if states is None]
+                if todo:
+                    fresh = dict(zip(todo, self.embedder.embed_tokens(todo)[1]))
+                    if len(self._cache) > 20_000:
+                        self._cache.clear()
+                    self._cache.update(fresh)
+                    found.update(fresh)
         return [found[t] for t in texts]
 
     def static_vectors(self, texts: list[str]) -> np.ndarray:
