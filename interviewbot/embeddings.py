@@ -222,7 +222,7 @@ class Embedder:
         self.texts_embedded += len(texts)
         return out, states
 
-    def _hidden(self, id_rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    def _hidden(self, id_rows: list[list[int]]) -> np.ndarray:
         """The model's last-layer states for rows of token ids (zero-padded to the longest)."""
         width = max(len(r) for r in id_rows)
         ids = np.zeros((len(id_rows), width), dtype=np.int64)

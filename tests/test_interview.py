@@ -224,20 +224,23 @@ def test_session_never_repeats_and_adapts_difficulty(services):
 def test_asking_a_question_prepares_its_grading_in_the_background(services, monkeypatch):
     from interviewbot.grading import grader as grading
 
-    prepared = []
+    prepared, threads = [], []
     real = grading.Grader.prepare_soon
-    monkeypatch.setattr(
-        grading.Grader, "prepare_soon", lambda self, q: prepared.append(q.id) or real(self, q)
-    )
+
+    def recorded(self, q):
+        prepared.append(q.id)
+        threads.append(real(self, q))
+        return threads[-1]
+
+    monkeypatch.setattr(grading.Grader, "prepare_soon", recorded)
     session = InterviewSession.start(services, InterviewConfig(tracks=["ml_theory"], num_questions=2, seed=3))
     first = session.turn.question
-    for thread in list(grading._preparing):
-        thread.join()
+    threads[0].join()
     cache = services.grader.offline.scorer._cache
     assert prepared == [first.id] and all(kp.text in cache for kp in first.key_points)
     session.skip()
     assert prepared == [first.id, session.turn.question.id]  # each question as it is asked
-    grading._finish_preparing()
+    threads[1].join()
 
 
 def test_low_scores_come_back_first_next_session(services):

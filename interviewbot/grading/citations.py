@@ -129,7 +129,7 @@ class Librarian:
         retrieved = {h.id: h for hits in ranked for n, h in enumerate(hits) if n < k or h.id in cited}
         return list(retrieved.values()), chosen
 
-    def embed_headings(self) -> None:
+    def _embed_headings(self) -> None:
         """Every guide heading in one model call, once: re-ranking reads them, and embedding each
         grade's new ones would cost a grade more than its answer (headings added later, e.g. by an
         upload, are embedded when first retrieved)."""
@@ -142,7 +142,7 @@ class Librarian:
 
     def _search(self, question, about: list[str], k: int = CANDIDATES) -> list[list]:
         """Each query's candidate chunks, re-ranked (behavioral: shifted to the track, filtered)."""
-        self.embed_headings()
+        self._embed_headings()
         queries = self.scorer.static_vectors(about)
         shifted, where = queries, None
         profile = self.profile() if question.track == "behavioral" else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import logging
 import threading
 from collections.abc import Sequence
@@ -15,15 +14,6 @@ from interviewbot.judge.models import Verdict
 from interviewbot.questions import Question
 
 log = logging.getLogger(__name__)
-_preparing: set[threading.Thread] = set()
-
-
-@atexit.register
-def _finish_preparing(timeout: float = 10.0) -> None:
-    """Let background preparation finish before the interpreter goes: a thread still inside the
-    model's native code while Python finalises aborts the process."""
-    for thread in list(_preparing):
-        thread.join(timeout)
 
 
 @dataclass(frozen=True)
@@ -91,9 +81,9 @@ class Grader:
 
     def prepare_soon(self, question: Question) -> threading.Thread:
         """Embed what grading `question` needs besides the answer while the candidate reads and answers,
-        so the grade embeds only the answer."""
-        thread = threading.Thread(target=self._prepare, args=(question,), name="grading-prepare", daemon=True)
-        _preparing.add(thread)
+        so the grade embeds only the answer. Not a daemon thread: the interpreter waits for it at exit
+        (a thread still inside the model's native code while Python finalises aborts the process)."""
+        thread = threading.Thread(target=self._prepare, args=(question,), name="grading-prepare")
         thread.start()
         return thread
 
@@ -102,8 +92,6 @@ class Grader:
             self.offline.prepare(question)
         except Exception as exc:  # the grade prepares again and reports a fault itself
             log.info("preparing to grade %s failed: %s", question.id, exc)
-        finally:
-            _preparing.discard(threading.current_thread())
 
     def missed_points(self, question: Question, text: str) -> list[KeyPointResult]:
         """The rubric points an answer does not fully cover (cheap: the grade reuses this pass)."""
