@@ -33,6 +33,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
     "--disable-sync",
+    # Shared memory under /tmp instead of /dev/shm: a container's /dev/shm can be 64 MB, and a tab
+    # that runs out of it crashes to a blank page (a wait then times out with nothing to see).
+    "--disable-dev-shm-usage",
 ]
 WAIT_MS = 90_000  # generous: CI machines are slow and the first page load opens the index
 COMPLEXITY_ANSWER = (
@@ -74,7 +77,24 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=5)
 
 
-def _serve(home: Path, tmp_path: Path, extra_env: dict | None = None):
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test reports what the browser showed and the server's log tail.
+
+    Done here, before fixture teardown, while the page and the server are still up.
+    """
+    report = yield
+    if report.failed and report.when in ("setup", "call"):
+        page = item.funcargs.get("page")
+        if page is not None:
+            report.sections.append(("browser", _describe_page(page, item.funcargs["tmp_path"])))
+        log = getattr(item, "_streamlit_log", None)
+        if log is not None and log.exists():
+            report.sections.append((f"streamlit log ({log})", log.read_text(errors="replace")[-4000:]))
+    return report
+
+
+def _serve(request, home: Path, tmp_path: Path, extra_env: dict | None = None):
     """`streamlit run app.py` on a free port, over a copy of the built index; stopped afterwards."""
     port = _free_port()
     log = tmp_path / "streamlit.log"
@@ -99,6 +119,7 @@ def _serve(home: Path, tmp_path: Path, extra_env: dict | None = None):
             cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     url = f"http://127.0.0.1:{port}"
+    request.node._streamlit_log = log  # reported when the test fails (pytest_runtest_makereport)
     try:
         _wait_healthy(url, proc, log)
         yield url
@@ -107,14 +128,15 @@ def _serve(home: Path, tmp_path: Path, extra_env: dict | None = None):
 
 
 @pytest.fixture
-def app_url(indexed_home, tmp_path):
-    yield from _serve(indexed_home, tmp_path)
+def app_url(request, indexed_home, tmp_path):
+    yield from _serve(request, indexed_home, tmp_path)
 
 
 @pytest.fixture
-def llm_app_url(indexed_home, tmp_path, fake_openai):
+def llm_app_url(request, indexed_home, tmp_path, fake_openai):
     """The app with the openai-compatible backend pointed at the local fake OpenAI server."""
     yield from _serve(
+        request,
         indexed_home,
         tmp_path,
         {
@@ -140,12 +162,33 @@ def page(tmp_path):
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
         pg = context.new_page()
+        events: list[str] = []  # shown when a test fails (_describe_page)
+        pg.on("crash", lambda _: events.append("the tab crashed"))
+        pg.on("pageerror", lambda exc: events.append(f"page error: {exc}"))
+        pg.on("console", lambda m: m.type == "error" and events.append(f"console error: {m.text}"))
+        pg._interviewbot_events = events
         pg.set_default_timeout(WAIT_MS)
         try:
             yield pg
         finally:
             context.close()
             browser.close()
+
+
+def _describe_page(pg, tmp_path: Path) -> str:
+    """What the browser shows: URL, script run state, visible text, and a screenshot's path."""
+    try:
+        state = pg.evaluate(
+            "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState ?? 'no stApp'"
+        )
+        text = pg.inner_text("body", timeout=5_000)[:3000]
+        shot = tmp_path / "failure.png"
+        pg.screenshot(path=shot, full_page=True, timeout=10_000)
+        events = "\n".join(getattr(pg, "_interviewbot_events", [])[-20:]) or "no crash or page errors"
+        return f"at {pg.url}, script state {state}, screenshot {shot}\n{events}\n---\n{text}"
+    except Exception as exc:  # the page may be gone (a crashed tab): say so, keep the original failure
+        events = "\n".join(getattr(pg, "_interviewbot_events", [])[-20:])
+        return f"could not describe the page: {exc}\n{events}"
 
 
 # --- page helpers ----------------------------------------------------------------------------------
@@ -234,7 +277,12 @@ def _set_setup(page, track_label: str, questions: int) -> None:
     """Pick one track (replacing the default) and the number of questions, by keyboard like a user."""
     from playwright.sync_api import expect
 
-    page.get_by_role("button", name="Start interview").wait_for()
+    start = page.get_by_role("button", name="Start interview")
+    error = page.get_by_test_id("stAlertContentError").or_(page.get_by_test_id("stException"))
+    start.or_(error).first.wait_for()  # an error on the page fails now, with its text, not after WAIT_MS
+    _wait_idle(page)
+    if not start.is_visible():
+        pytest.fail(f"the setup form did not appear; the page says: {error.first.inner_text()}")
     _wait_idle(page)
     page.get_by_test_id("stMultiSelect").first.locator("input").click()
     page.keyboard.press("Backspace")  # drops the default track chip

@@ -34,13 +34,13 @@ ANSWER = f"{HOSTILE} Stripes confuse predators through motion dazzle when a herd
 
 
 @pytest.fixture
-def flow_url(indexed_home, tmp_path):
+def flow_url(request, indexed_home, tmp_path):
     """The app over the built index plus a custom set (added as `interviewbot questions add` does)."""
     path = tmp_path / "flow-set.yaml"
     path.write_text(FLOW_SET, encoding="utf-8")
     settings = load_settings()
     QuestionBank(settings).add_set(path, index=KnowledgeIndex(settings))
-    yield from _serve(indexed_home, tmp_path)
+    yield from _serve(request, indexed_home, tmp_path)
 
 
 class _Tags(HTMLParser):

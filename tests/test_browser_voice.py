@@ -43,8 +43,8 @@ SPEECH_STUB = """
 
 
 @pytest.fixture
-def app_url(indexed_home, tmp_path):
-    yield from _serve(indexed_home, tmp_path)
+def app_url(request, indexed_home, tmp_path):
+    yield from _serve(request, indexed_home, tmp_path)
 
 
 @pytest.fixture
