@@ -230,11 +230,36 @@ def run(quick: bool, n_questions: int, budget: float) -> None:
         f"after prepare p50 {pct(prepared, 50):.1f} ms (prepare itself p50 {pct(prepare, 50):.1f} ms, "
         "run while the candidate answers)"
     )
+    _split_vs_one_call(embedder, [a for _, _, a in answers[: len(rows)]])
     p95 = pct(grade, 95)
     print(
         f"  target p95 < {TARGET_P95_MS:.0f} ms: {'met' if p95 < TARGET_P95_MS else 'NOT met'} (p95 {p95:.1f} ms)"
     )
     print(f"\ndone in {time.perf_counter() - started:.1f} s; at end: {load_text()}")
+
+
+def _split_vs_one_call(embedder, answers: list[str]) -> None:
+    """The answer's model pass as the grade runs it (rows split in two halves side by side) against
+    the same rows in one call of the whole-thread session (the baseline), alternating."""
+    from interviewbot.embeddings import Embedder
+    from interviewbot.grading.text import sentences
+
+    whole = Embedder(split_rows=False)
+    if not embedder.split_rows:
+        print("  embedder rows: not split (fewer than 2 threads), no comparison")
+        return
+    split_ms, whole_ms = [], []
+    for i, answer in enumerate(answers):
+        parts = sentences(answer) or [answer]
+        for which in (embedder, whole) if i % 2 == 0 else (whole, embedder):
+            t = time.perf_counter()
+            which.embed_passage(parts)
+            (split_ms if which is embedder else whole_ms).append((time.perf_counter() - t) * 1e3)
+    print(
+        f"  the answer's model pass (embed_passage): rows in two halves side by side p50 "
+        f"{pct(split_ms, 50):.1f} / p95 {pct(split_ms, 95):.1f} ms; one call (baseline) p50 "
+        f"{pct(whole_ms, 50):.1f} / p95 {pct(whole_ms, 95):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ LAYERS = {
         "prompts",
         "corpus",
         "embeddings",
+        "embedding_adapters",
         "vectorpack",
         "speech",
         "questions",

@@ -7,7 +7,8 @@ import importlib.util
 import numpy as np
 import pytest
 
-from interviewbot.embeddings import ChromaEmbeddingFunction, Embedder, LangChainEmbeddings, get_embedder
+from interviewbot.embedding_adapters import ChromaEmbeddingFunction, LangChainEmbeddings
+from interviewbot.embeddings import Embedder, get_embedder
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +68,14 @@ def test_no_torch_installed():
 
 
 def _count_model_calls(embedder, monkeypatch) -> list[tuple[int, int]]:
-    """Record the (rows, width) of every model call the embedder makes."""
-    shapes, run = [], embedder._session.run
+    """Record the (rows, width) of every model call the embedder makes (a split call counts once)."""
+    shapes, hidden = [], embedder._hidden
 
-    def counted(outputs, feeds):
-        shapes.append(feeds["input_ids"].shape)
-        return run(outputs, feeds)
+    def counted(id_rows):
+        shapes.append((len(id_rows), max(len(r) for r in id_rows)))
+        return hidden(id_rows)
 
-    monkeypatch.setattr(embedder._session, "run", counted)
+    monkeypatch.setattr(embedder, "_hidden", counted)
     return shapes
 
 
@@ -114,6 +115,52 @@ def test_passage_splits_a_long_answer_into_balanced_rows(embedder, monkeypatch):
     assert all(width <= 256 for _, width in shapes) and sum(rows for rows, _ in shapes) >= 5
     assert len(states[7].states) == 254 and len(states[8].states) == len(states[0].states)
     assert embedder.embed_passage([]) == (pytest.approx(np.zeros((0, 384))), [])
+
+
+def test_rows_split_in_two_halves_give_the_same_states_as_one_call(embedder, monkeypatch):
+    whole = Embedder(split_rows=False)
+    assert embedder.split_rows and not whole.split_rows  # this machine has 2 cores: split by default
+    sessions = []
+    states = Embedder._states
+
+    def seen(session, id_rows):
+        sessions.append((session, len(id_rows)))
+        return states(session, id_rows)
+
+    monkeypatch.setattr(Embedder, "_states", staticmethod(seen))
+    sentences = [f"Step {i}: shuffle the data, then take a mini-batch of size {2**i}." for i in range(40)]
+    texts = ["gradient descent", "a much longer text about regularisation and weight decay " * 5, "ok"]
+    split = embedder.embed_passage(sentences), embedder.embed_tokens(texts)
+    used = {id(s) for s, _ in sessions}
+    assert len(used) == 2 and all(rows >= 1 for _, rows in sessions)  # two sessions, a half each
+    sessions.clear()
+    one = whole.embed_passage(sentences), whole.embed_tokens(texts)
+    assert {id(s) for s, _ in sessions} == {id(whole._session)}
+    for (vec_a, st_a), (vec_b, st_b) in zip(split, one, strict=True):
+        assert np.allclose(vec_a, vec_b, atol=1e-4)
+        for a, b in zip(st_a, st_b, strict=True):
+            assert a.words == b.words and np.allclose(a.states, b.states, atol=1e-3)
+
+
+def test_overlapping_calls_are_not_split(embedder, monkeypatch):
+    sessions = []
+    states = Embedder._states
+    monkeypatch.setattr(
+        Embedder, "_states", staticmethod(lambda s, rows: sessions.append(s) or states(s, rows))
+    )
+    monkeypatch.setattr(embedder, "_in_flight", 1)  # another user's call is running
+    embedder.embed_passage([f"Sentence {i} says something about gradient clipping." for i in range(40)])
+    assert sessions and all(s is embedder._session for s in sessions)
+    assert embedder._in_flight == 1  # its own count is taken back
+
+
+def test_cut_balances_padded_work():
+    from interviewbot.embeddings import _cut
+
+    rows = [[1] * n for n in (140, 140)]
+    assert _cut(rows) == 1
+    assert _cut([[1] * n for n in (10, 10, 10, 10, 200)]) == 4  # four short rows against one long
+    assert _cut([[1] * 20] * 9) in (4, 5)
 
 
 def test_pack_keeps_order_and_fills_the_fewest_rows():

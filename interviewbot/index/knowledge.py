@@ -69,7 +69,7 @@ class KnowledgeIndex:
         """Get or create a collection (handle cached); one built by another embedding model is rebuilt."""
         if name in self._collections:
             return self._collections[name]
-        from interviewbot.embeddings import ChromaEmbeddingFunction
+        from interviewbot.embedding_adapters import ChromaEmbeddingFunction
 
         col = self.client.get_or_create_collection(
             name,
