@@ -149,14 +149,36 @@ def llm_app_url(request, indexed_home, tmp_path, fake_openai):
     )
 
 
-@pytest.fixture
-def page(tmp_path):
+def _playwright():
     if not CHROMIUM.exists():
         pytest.skip(
             "/usr/bin/chromium is missing: run `bash scripts/ensure_chromium.sh` as root "
             "(Debian packages chromium and chromium-driver) or `make test`"
         )
-    sync_api = pytest.importorskip("playwright.sync_api")
+    return pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="session")
+def _chromium_started(tmp_path_factory):
+    """Chromium started once and a page of text drawn, before the first browser test.
+
+    The first start after Chromium is installed (profile, font and GPU-less raster set-up) can be
+    slow on a fresh machine; it is paid here with its own long limit, not inside a test's waits.
+    """
+    sync_api = _playwright()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=300_000
+        )
+        pg = browser.new_page()
+        pg.set_content("<h1>interviewbot</h1><p>Start a mock interview</p><button>Start</button>")
+        pg.screenshot(path=tmp_path_factory.mktemp("chromium") / "started.png", timeout=300_000)
+        browser.close()
+
+
+@pytest.fixture
+def page(tmp_path, _chromium_started):
+    sync_api = _playwright()
     sync_api.expect.set_options(timeout=WAIT_MS)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
