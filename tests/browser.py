@@ -33,9 +33,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
     "--disable-sync",
-    # Shared memory under /tmp instead of /dev/shm: a container's /dev/shm can be 64 MB, and a tab
-    # that runs out of it crashes to a blank page (a wait then times out with nothing to see).
-    "--disable-dev-shm-usage",
 ]
 WAIT_MS = 90_000  # generous: CI machines are slow and the first page load opens the index
 COMPLEXITY_ANSWER = (
