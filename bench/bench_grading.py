@@ -244,10 +244,10 @@ def _split_vs_one_call(embedder, answers: list[str]) -> None:
     from interviewbot.embeddings import Embedder
     from interviewbot.grading.text import sentences
 
-    whole = Embedder(split_rows=False)
     if not embedder.split_rows:
         print("  embedder rows: not split (fewer than 2 threads), no comparison")
         return
+    whole = Embedder(split_rows=False)
     split_ms, whole_ms = [], []
     for i, answer in enumerate(answers):
         parts = sentences(answer) or [answer]

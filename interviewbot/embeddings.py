@@ -251,18 +251,17 @@ class Embedder:
         overlap (several users grading) each take one call: they already keep the cores busy, and a
         half waiting for a free core would hold its whole call back."""
         with self._halves_lock:
-            alone = self._in_flight == 0
-            self._in_flight += 1
-        try:
-            if not (alone and self.split_rows and len(id_rows) >= 2):
-                return self._states(self._session, id_rows)
-            with self._halves_lock:
-                if self._halves is None:
-                    from concurrent.futures import ThreadPoolExecutor
+            split = self.split_rows and len(id_rows) >= 2 and self._in_flight == 0
+            if split and self._halves is None:
+                from concurrent.futures import ThreadPoolExecutor
 
-                    half = self._threads // 2
-                    self._halves = (self._new_session(half), self._new_session(half))
-                    self._helper = ThreadPoolExecutor(1, thread_name_prefix="embedder")
+                half = self._threads // 2
+                self._halves = (self._new_session(half), self._new_session(half))
+                self._helper = ThreadPoolExecutor(1, thread_name_prefix="embedder")
+            self._in_flight += 1  # after the sessions: a failure to make them leaves no count behind
+        try:
+            if not split:
+                return self._states(self._session, id_rows)
             cut = _cut(id_rows)
             second = self._helper.submit(self._states, self._halves[1], id_rows[cut:])
             parts = [self._states(self._halves[0], id_rows[:cut]), second.result()]

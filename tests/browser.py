@@ -196,19 +196,22 @@ def page(tmp_path, _chromium_started):
             browser.close()
 
 
+def _script_state(pg) -> str:
+    """Streamlit's script run state as its root element shows it ('running', 'notRunning', ...)."""
+    return pg.evaluate(
+        "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState ?? 'no stApp'"
+    )
+
+
 def _describe_page(pg, tmp_path: Path) -> str:
     """What the browser shows: URL, script run state, visible text, and a screenshot's path."""
+    events = "\n".join(getattr(pg, "_interviewbot_events", [])[-20:]) or "no crash or page errors"
     try:
-        state = pg.evaluate(
-            "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState ?? 'no stApp'"
-        )
-        text = pg.inner_text("body", timeout=5_000)[:3000]
+        state, text = _script_state(pg), pg.inner_text("body", timeout=5_000)[:3000]
         shot = tmp_path / "failure.png"
         pg.screenshot(path=shot, full_page=True, timeout=10_000)
-        events = "\n".join(getattr(pg, "_interviewbot_events", [])[-20:]) or "no crash or page errors"
         return f"at {pg.url}, script state {state}, screenshot {shot}\n{events}\n---\n{text}"
     except Exception as exc:  # the page may be gone (a crashed tab): say so, keep the original failure
-        events = "\n".join(getattr(pg, "_interviewbot_events", [])[-20:])
         return f"could not describe the page: {exc}\n{events}"
 
 
@@ -307,10 +310,10 @@ def _set_setup(page, track_label: str, questions: int) -> None:
     except PlaywrightTimeout:
         # Seen once in CI (first browser test, cause unknown): the page never drew the form. Reload
         # once, as a user would, and say so in the run's warnings with what the tab showed.
-        state = page.evaluate("() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState")
         text = " | ".join(page.inner_text("body").split("\n")[:12])
         warnings.warn(
-            f"no setup form after {FIRST_DRAW_MS // 1000} s (script state {state}; page: {text}); reloading once",
+            f"no setup form after {FIRST_DRAW_MS // 1000} s (script state {_script_state(page)}; "
+            f"page: {text}); reloading once",
             stacklevel=2,
         )
         page.reload()
@@ -318,7 +321,6 @@ def _set_setup(page, track_label: str, questions: int) -> None:
     _wait_idle(page)
     if not start.is_visible():
         pytest.fail(f"the setup form did not appear; the page says: {error.first.inner_text()}")
-    _wait_idle(page)
     page.get_by_test_id("stMultiSelect").first.locator("input").click()
     page.keyboard.press("Backspace")  # drops the default track chip
     page.keyboard.type(track_label)
